@@ -1,0 +1,56 @@
+#include "net/io_pool.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "common/logging.hpp"
+
+namespace parley::net {
+
+IoPool::IoPool(int threads) {
+  for (int i = 0; i < threads; ++i) {
+    threads_.push_back(std::make_unique<IoThread>());
+  }
+}
+
+IoPool::~IoPool() { stop(); }
+
+void IoPool::start() {
+  for (auto& thread : threads_) {
+    guards_.emplace_back(thread->context.get_executor());
+    runners_.emplace_back([context = &thread->context] {
+      for (;;) {
+        try {
+          context->run();
+          return;
+        } catch (const std::exception& error) {
+          // A handler must not throw; log and keep the thread serving the
+          // other connections.
+          logger("net")->error("I/O thread handler threw: {}", error.what());
+        }
+      }
+    });
+  }
+}
+
+void IoPool::stop() {
+  guards_.clear();
+  for (auto& thread : threads_) {
+    thread->context.stop();
+  }
+  for (auto& runner : runners_) {
+    if (runner.joinable()) runner.join();
+  }
+  runners_.clear();
+}
+
+IoThread& IoPool::next() {
+  return *threads_[next_.fetch_add(1, std::memory_order_relaxed) % threads_.size()];
+}
+
+void IoPool::post_to_all(const std::function<void(IoThread&)>& work) {
+  for (auto& thread : threads_) {
+    boost::asio::post(thread->context, [&thread = *thread, work] { work(thread); });
+  }
+}
+
+}  // namespace parley::net

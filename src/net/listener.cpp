@@ -1,0 +1,73 @@
+#include "net/listener.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/post.hpp>
+
+#include "common/logging.hpp"
+#include "net/http_session.hpp"
+
+namespace parley::net {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+Listener::Listener(IoPool& io_pool, const Config& config, service::Dispatcher& dispatcher,
+                   HttpHandler& http_handler)
+    : io_pool_(io_pool),
+      config_(config),
+      dispatcher_(dispatcher),
+      http_handler_(http_handler),
+      accept_thread_(io_pool.at(0)),
+      acceptor_(accept_thread_.context) {}
+
+Status Listener::open() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config_.listen_address, ec);
+  if (ec) {
+    return Error{2, fmt::format("invalid --listen-address '{}': {}", config_.listen_address,
+                                ec.message())};
+  }
+  tcp::endpoint endpoint(address, config_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error{2, fmt::format("cannot listen on {}:{}: {}; choose another --port or stop the "
+                                "process using it",
+                                config_.listen_address, config_.port, ec.message())};
+  }
+  return Done{};
+}
+
+void Listener::start_accepting() {
+  asio::post(accept_thread_.context, [self = shared_from_this()] { self->accept_next(); });
+}
+
+void Listener::close() {
+  asio::post(accept_thread_.context, [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void Listener::accept_next() {
+  IoThread& target = io_pool_.next();
+  acceptor_.async_accept(
+      target.context, [self = shared_from_this(), &target](boost::system::error_code ec,
+                                                          tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (ec) {
+          // Usually EMFILE: log and keep accepting, the condition may pass.
+          logger("net")->warn("accept failed: {}", ec.message());
+        } else {
+          socket.set_option(tcp::no_delay(true), ec);
+          std::make_shared<HttpSession>(std::move(socket), target, self->config_,
+                                        self->dispatcher_, self->http_handler_)
+              ->run();
+        }
+        self->accept_next();
+      });
+}
+
+}  // namespace parley::net

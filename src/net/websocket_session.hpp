@@ -1,0 +1,83 @@
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "common/config.hpp"
+#include "net/io_pool.hpp"
+#include "service/client_connection.hpp"
+#include "service/dispatcher.hpp"
+
+namespace parley::net {
+
+// Close code and reason sent to a client whose send queue overflowed.
+inline constexpr boost::beast::websocket::close_code kSlowConsumerCode =
+    boost::beast::websocket::close_code::policy_error;
+inline constexpr const char* kSlowConsumerReason = "consumer too slow";
+
+// One client's WebSocket connection. Requests are read one at a time: the
+// next frame is read only after the reply of the previous one was queued,
+// so replies leave in request order. Pushes are queued between replies.
+//
+// Thread safety: every member runs on the owning IoThread's context.
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
+                         public service::ClientConnection,
+                         public Subscriber {
+ public:
+  WebSocketSession(boost::beast::tcp_stream&& stream, IoThread& thread, const Config& config,
+                   service::Dispatcher& dispatcher, std::string remote_address);
+  ~WebSocketSession() override;
+
+  // Completes the WebSocket handshake of `upgrade` and starts reading.
+  void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+
+  // service::ClientConnection
+  std::uint64_t connection_id() const override { return id_; }
+  const std::string& remote_address() const override { return remote_address_; }
+  boost::asio::any_io_executor executor() override { return ws_.get_executor(); }
+  std::optional<AccountId> account() const override { return account_; }
+  void set_account(std::optional<AccountId> account) override;
+  std::optional<RoomId> subscribed_room() const override;
+  void subscribe(RoomId room) override;
+  void unsubscribe() override;
+  void complete(std::string frame) override;
+
+  // Subscriber
+  std::optional<AccountId> subscriber_account() const override { return account_; }
+  void deliver(const SharedFrame& frame) override;
+  void on_evicted(RoomId room) override;
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void read_next();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void enqueue(SharedFrame frame);
+  void write_next();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void close_slow_consumer();
+  void shut_down();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  IoThread& thread_;
+  const Config& config_;
+  service::Dispatcher& dispatcher_;
+  std::uint64_t id_;
+  std::string remote_address_;
+
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<SharedFrame> send_queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+
+  std::optional<AccountId> account_;
+};
+
+}  // namespace parley::net

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "db/pool.hpp"
+#include "kafka/producer.hpp"
+#include "net/http_handler.hpp"
+
+namespace parley::server {
+
+// GET /healthz: 200 while the process serves. GET /readyz: 200 when
+// PostgreSQL and Kafka both answer, else 503 naming the one that did not.
+// The probes block for up to a second, so they run on `blocking`, never on
+// an I/O thread.
+class HealthEndpoints : public net::HttpHandler {
+ public:
+  HealthEndpoints(db::Pool& database, kafka::Producer& producer, boost::asio::thread_pool& blocking)
+      : database_(database), producer_(producer), blocking_(blocking) {}
+
+  void handle(const net::HttpRequest& request,
+              std::function<void(net::HttpResponse)> respond) override;
+
+ private:
+  db::Pool& database_;
+  kafka::Producer& producer_;
+  boost::asio::thread_pool& blocking_;
+};
+
+}  // namespace parley::server

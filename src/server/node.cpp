@@ -1,0 +1,200 @@
+#include "server/node.hpp"
+
+#include <fmt/format.h>
+
+#include "common/logging.hpp"
+#include "db/migrate.hpp"
+#include "db/node_id.hpp"
+#include "protocol/time_zone.hpp"
+#include "protocol/views.hpp"
+
+namespace parley::server {
+namespace {
+
+// How long start() keeps retrying PostgreSQL before giving up, so that a
+// node started together with its database does not fail at once.
+constexpr auto kDatabaseStartupWait = std::chrono::seconds(30);
+
+template <typename... Visitors>
+struct Overloaded : Visitors... {
+  using Visitors::operator()...;
+};
+template <typename... Visitors>
+Overloaded(Visitors...) -> Overloaded<Visitors...>;
+
+}  // namespace
+
+Node::Node(Config config)
+    : config_(std::move(config)),
+      hashing_(static_cast<std::size_t>(config_.hash_threads)),
+      io_pool_(config_.io_threads) {}
+
+Node::~Node() { stop(); }
+
+Status Node::prepare_database() {
+  auto log = logger("db");
+  auto deadline = std::chrono::steady_clock::now() + kDatabaseStartupWait;
+  auto delay = std::chrono::milliseconds(100);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto connection = db::Connection::open(config_.database_url, config_.db_statement_timeout_ms);
+      db::migrate(*connection);
+      node_id_ = db::acquire_node_id(*connection);
+      return Done{};
+    } catch (const db::DbError& error) {
+      if (!error.connection_lost() || std::chrono::steady_clock::now() + delay > deadline) {
+        return Error{1, fmt::format("PostgreSQL at {} is not usable: {}; check --database-url "
+                                    "and that the server runs",
+                                    mask_password(config_.database_url), error.what())};
+      }
+      log->warn("PostgreSQL not reachable (attempt {}), retrying in {} ms: {}", attempt,
+                delay.count(), error.what());
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(2000));
+    }
+  }
+}
+
+Status Node::start() {
+  logger("server")->info("starting node: {}", summarize(config_));
+  // Reads every time zone file now, so listMessages never reads one on an
+  // I/O thread.
+  protocol::TimeZoneDatabase::system().preload();
+  if (auto prepared = prepare_database(); !prepared) return prepared;
+  message_ids_ = std::make_unique<MessageIdGenerator>(node_id_);
+  logger("server")->info("leased node id {}", node_id_);
+  lease_thread_ = std::thread([this] { renew_lease_until_stopped(); });
+
+  database_ = std::make_unique<db::Pool>(config_.database_url, config_.db_pool_size,
+                                         config_.db_queue_limit, config_.db_statement_timeout_ms);
+  auto producer = kafka::Producer::create(config_);
+  if (!producer) return Error{1, "Kafka producer: " + producer.error().message};
+  producer_ = std::move(producer.value());
+
+  fanout_ = std::make_unique<kafka::FanoutConsumer>(
+      config_, [this](const kafka::Record& record, std::int32_t, std::int64_t) { deliver(record); });
+  if (auto started = fanout_->start(); !started) {
+    return Error{1, fmt::format("Kafka at {} is not usable: {}; check --kafka-bootstrap-servers",
+                                config_.kafka_bootstrap_servers, started.error().message)};
+  }
+  history_ = std::make_unique<kafka::HistoryWriter>(config_);
+  if (auto started = history_->start(); !started) {
+    return Error{1, "history writer: " + started.error().message};
+  }
+
+  outbox_relay_ = std::make_unique<kafka::OutboxRelay>(config_, *producer_);
+  outbox_relay_->start();
+
+  passwords_ = std::make_unique<service::PasswordHasher>(config_.argon2_ops_limit,
+                                                         config_.argon2_mem_limit_kib);
+  login_limiter_ = std::make_unique<service::LoginLimiter>(
+      config_.login_failures_per_account_per_minute, config_.login_failures_per_address_per_minute);
+  services_ = std::make_unique<service::Services>(service::Services{
+      config_, *database_, *producer_, hashing_, *passwords_, *login_limiter_, *message_ids_});
+  service::register_account_handlers(dispatcher_, *services_);
+  service::register_room_handlers(dispatcher_, *services_);
+  service::register_message_handlers(dispatcher_, *services_);
+
+  health_ = std::make_unique<HealthEndpoints>(*database_, *producer_, blocking_);
+  listener_ = std::make_shared<net::Listener>(io_pool_, config_, dispatcher_, *health_);
+  if (auto opened = listener_->open(); !opened) return opened;
+  io_pool_.start();
+  listener_->start_accepting();
+  std::string url = config_.public_url.empty()
+                        ? fmt::format("ws://{}:{}/", config_.listen_address, config_.port)
+                        : config_.public_url;
+  logger("server")->info("node {} serving WebSocket on {}", node_id_, url);
+  return Done{};
+}
+
+void Node::deliver(const kafka::Record& record) {
+  std::visit(
+      Overloaded{
+          [this](const kafka::RoomMessageRecord& message) {
+            // Serialized once; every I/O thread and every recipient shares
+            // these bytes.
+            auto frame = std::make_shared<const std::string>(protocol::serialize_push(
+                {message.message_id, message.sender_id, message.room_id, message.text,
+                 message.timestamp}));
+            io_pool_.post_to_all([frame, room = message.room_id](net::IoThread& thread) {
+              thread.registry.deliver(room, frame);
+            });
+          },
+          [this](const kafka::LeaveRoomEvent& event) {
+            io_pool_.post_to_all([event](net::IoThread& thread) {
+              if (event.is_owner) {
+                thread.registry.evict_room(event.room_id);
+              } else {
+                thread.registry.evict_accounts(event.room_id, {&event.account_id, 1});
+              }
+            });
+          },
+          [this](const kafka::RemoveMembersEvent& event) {
+            io_pool_.post_to_all([event](net::IoThread& thread) {
+              thread.registry.evict_accounts(event.room_id, event.member_ids);
+            });
+          },
+          [this](const kafka::BlockMembersEvent& event) {
+            io_pool_.post_to_all([event](net::IoThread& thread) {
+              thread.registry.evict_accounts(event.room_id, event.member_ids);
+            });
+          },
+      },
+      record);
+}
+
+void Node::renew_lease_until_stopped() {
+  auto log = logger("server");
+  std::unique_ptr<db::Connection> connection;
+  std::unique_lock lock(lease_mutex_);
+  while (!lease_wakeup_.wait_for(lock, db::kNodeLeaseRenewInterval, [this] { return stopping_; })) {
+    lock.unlock();
+    try {
+      if (!connection || !connection->ok()) {
+        connection = db::Connection::open(config_.database_url, config_.db_statement_timeout_ms);
+      }
+      if (!db::renew_node_lease(*connection, node_id_)) {
+        // The lease expired (the database was unreachable for a whole lease)
+        // and another node took the id: continue under a fresh one.
+        std::int64_t fresh = db::acquire_node_id(*connection);
+        log->warn("node id {} was leased to another node; switching to node id {}", node_id_,
+                  fresh);
+        node_id_ = fresh;
+        message_ids_->set_node_id(fresh);
+      }
+    } catch (const std::exception& error) {
+      log->warn("renewing the lease of node id {} failed, retrying in {} ms: {}", node_id_,
+                db::kNodeLeaseRenewInterval.count(), error.what());
+      connection.reset();
+    }
+    lock.lock();
+  }
+  lock.unlock();
+  if (connection) {
+    try {
+      db::release_node_lease(*connection, node_id_);
+    } catch (const std::exception& error) {
+      log->info("releasing node id {} failed: {}", node_id_, error.what());
+    }
+  }
+}
+
+void Node::stop() {
+  if (listener_) listener_->close();
+  {
+    std::lock_guard lock(lease_mutex_);
+    stopping_ = true;
+  }
+  lease_wakeup_.notify_all();
+  if (lease_thread_.joinable()) lease_thread_.join();
+  if (outbox_relay_) outbox_relay_->stop();
+  if (fanout_) fanout_->stop();
+  if (history_) history_->stop();
+  io_pool_.stop();
+  hashing_.join();
+  blocking_.join();
+  if (producer_) producer_->flush(std::chrono::milliseconds(config_.kafka_produce_timeout_ms));
+  if (database_) database_->stop();
+}
+
+}  // namespace parley::server

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "common/types.hpp"
+
+namespace parley::service {
+
+// The service layer's view of one client connection: its identity, its
+// subscription and the executor its state lives on.
+//
+// Thread safety: every member function except executor() and the two
+// identifiers must be called on executor(). The dispatcher posts every
+// completion there, so handlers never touch the state from a pool thread.
+class ClientConnection {
+ public:
+  virtual ~ClientConnection() = default;
+
+  // Process-unique id used in log lines as [C<id>].
+  virtual std::uint64_t connection_id() const = 0;
+  // Client IP address, for per-address limits and logs.
+  virtual const std::string& remote_address() const = 0;
+  virtual boost::asio::any_io_executor executor() = 0;
+
+  virtual std::optional<AccountId> account() const = 0;
+  // Sets the logged-in account. A change of identity drops the
+  // subscription, so an account never sees another account's room.
+  virtual void set_account(std::optional<AccountId> account) = 0;
+
+  virtual std::optional<RoomId> subscribed_room() const = 0;
+  // Subscribes to `room`, moving the subscription if there was another one.
+  virtual void subscribe(RoomId room) = 0;
+  virtual void unsubscribe() = 0;
+
+  // Sends the reply frame of the request being served and lets the
+  // connection read its next request. Replies therefore leave in request
+  // order. Called exactly once per request.
+  virtual void complete(std::string frame) = 0;
+};
+
+}  // namespace parley::service

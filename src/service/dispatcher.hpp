@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/json/value.hpp>
+
+#include "common/error.hpp"
+#include "protocol/envelope.hpp"
+#include "service/client_connection.hpp"
+
+namespace parley::service {
+
+// What a handler hands back: the reply's data, or the Error to send.
+using Reply = std::function<void(Result<boost::json::value>)>;
+
+// One request as a handler sees it. `reply` must be called exactly once,
+// from any thread: the dispatcher moves the completion to the connection's
+// executor before it touches the connection.
+struct Request {
+  std::shared_ptr<ClientConnection> connection;
+  protocol::Envelope envelope;
+  Reply reply;
+};
+
+using Handler = std::function<void(Request&)>;
+
+// Parses each text frame as an envelope, finds the handler of its qualifier
+// and sends exactly one reply frame per frame: the handler's result, or the
+// envelope-level error (invalid envelope, missing qualifier, unknown
+// handler).
+class Dispatcher {
+ public:
+  // Registers `handler` for v1/syemessenger/<operation>. When
+  // `requires_login` is true, the dispatcher answers 401 `Not authenticated`
+  // before the handler sees a connection that is not logged in.
+  void add(std::string_view operation, bool requires_login, Handler handler);
+
+  // Handles one text frame of `connection`. Called on its executor.
+  void dispatch(const std::shared_ptr<ClientConnection>& connection, std::string_view text);
+
+ private:
+  struct Entry {
+    bool requires_login;
+    Handler handler;
+  };
+  std::unordered_map<std::string, Entry> handlers_;
+};
+
+}  // namespace parley::service

@@ -1,0 +1,149 @@
+#include <boost/json.hpp>
+
+#include "common/logging.hpp"
+#include "db/messages.hpp"
+#include "db/rooms.hpp"
+#include "kafka/records.hpp"
+#include "protocol/json_values.hpp"
+#include "protocol/requests.hpp"
+#include "service/database_call.hpp"
+#include "service/services.hpp"
+#include "service/views.hpp"
+
+namespace parley::service {
+namespace json = boost::json;
+namespace {
+
+const Error kRoomNotFound{404, "Room not found"};
+const Error kNotSubscribed{400, "Not subscribed"};
+const Error kSendNotMember{403, "Cannot send message: not a member"};
+
+void subscribe(Services& services, Request& request) {
+  auto parsed = protocol::parse_subscribe(request.envelope.data);
+  if (!parsed) return request.reply(parsed.error());
+
+  AccountId caller = *request.connection->account();
+  RoomId room_id = parsed->room_id;
+  auto connection = request.connection;
+  auto reply = request.reply;
+  call_database(
+      services.database, connection,
+      [caller, room_id](db::Connection& database) -> Status {
+        if (!db::rooms::find_by_id(database, room_id)) return kRoomNotFound;
+        if (db::rooms::is_blocked(database, room_id, caller)) {
+          return Error{403, "Cannot subscribe: blocked"};
+        }
+        if (!db::rooms::is_member(database, room_id, caller)) {
+          return Error{403, "Cannot subscribe: not a member"};
+        }
+        return Done{};
+      },
+      [connection, reply, caller, room_id](Status checked) {
+        if (!checked) return reply(checked.error());
+        // The identity may have changed while the checks ran; subscribe only
+        // the account that passed them.
+        if (connection->account() != caller) return reply(Error{401, "Not authenticated"});
+        connection->subscribe(room_id);
+        reply(json::value(protocol::id_string(room_id)));
+      });
+}
+
+void unsubscribe(Services&, Request& request) {
+  auto room = request.connection->subscribed_room();
+  if (!room) return request.reply(kNotSubscribed);
+  request.connection->unsubscribe();
+  request.reply(json::value(protocol::id_string(*room)));
+}
+
+json::value send_result(bool object_form, const kafka::RoomMessageRecord& record) {
+  if (!object_form) return json::value(protocol::id_string(record.room_id));
+  json::object result;
+  result["roomId"] = protocol::id_string(record.room_id);
+  result["id"] = protocol::id_string(record.message_id);
+  result["timestamp"] = protocol::format_datetime(record.timestamp);
+  return result;
+}
+
+// Produces the accepted message to Kafka and replies once the broker
+// acknowledged it. The id and timestamp are taken here, once, so the push
+// and the history row of the message carry the same values.
+void produce_message(Services& services, const Reply& reply, bool object_form,
+                     kafka::RoomMessageRecord record) {
+  record.message_id = services.message_ids.next();
+  record.timestamp = MessageIdGenerator::timestamp_of(record.message_id);
+  json::value result = send_result(object_form, record);
+  services.producer.produce(services.config.kafka_messages_topic, record.room_id,
+                            kafka::encode(record),
+                            [reply, result = std::move(result)](Status delivered) {
+                              if (!delivered) return reply(delivered.error());
+                              reply(result);
+                            });
+}
+
+void send(Services& services, Request& request) {
+  auto parsed = protocol::parse_send(request.envelope.data);
+  if (!parsed) return request.reply(parsed.error());
+
+  bool object_form = request.envelope.data.is_object();
+  std::optional<RoomId> room_id = parsed->room_id;
+  if (!room_id) {
+    room_id = request.connection->subscribed_room();
+    if (!room_id) return request.reply(kNotSubscribed);
+  }
+
+  AccountId caller = *request.connection->account();
+  kafka::RoomMessageRecord record{*room_id, caller, Timestamp{}, 0, std::move(parsed->message),
+                                  std::move(parsed->client_message_id)};
+  auto reply = request.reply;
+  call_database(
+      services.database, request.connection,
+      [caller, room = *room_id](db::Connection& database) -> Status {
+        if (!db::rooms::is_member(database, room, caller)) return kSendNotMember;
+        return Done{};
+      },
+      [&services, reply, object_form, record = std::move(record)](Status member) mutable {
+        if (!member) return reply(member.error());
+        produce_message(services, reply, object_form, std::move(record));
+      });
+}
+
+void list_messages(Services& services, Request& request) {
+  auto parsed = protocol::parse_list_messages(request.envelope.data);
+  if (!parsed) return request.reply(parsed.error());
+
+  AccountId caller = *request.connection->account();
+  call_database(
+      services.database, request.connection,
+      [caller, query = std::move(*parsed)](db::Connection& database) -> Result<json::value> {
+        if (!db::rooms::find_by_id(database, query.room_id)) return kRoomNotFound;
+        if (!db::rooms::is_member(database, query.room_id, caller)) {
+          return Error{403, "Not a room member"};
+        }
+        db::messages::MessageQuery filter{
+            query.room_id,
+            query.keyword,
+            query.from_utc,
+            query.to_utc,
+            {query.paging.offset, query.paging.limit, query.paging.order_by.field,
+             query.paging.order_by.descending}};
+        auto page = db::messages::list(database, filter);
+        return json::value(protocol::message_page(convert_all(page.items, message_info),
+                                                  query.paging.echo, page.total_count));
+      },
+      request.reply);
+}
+
+}  // namespace
+
+void register_message_handlers(Dispatcher& dispatcher, Services& services) {
+  auto add = [&](std::string_view operation, void (*handler)(Services&, Request&)) {
+    dispatcher.add(operation, true,
+                   [&services, handler](Request& request) { handler(services, request); });
+  };
+  add("subscribe", subscribe);
+  add("unsubscribe", unsubscribe);
+  add("send", send);
+  add("listMessages", list_messages);
+}
+
+}  // namespace parley::service

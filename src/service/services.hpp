@@ -1,0 +1,33 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "common/config.hpp"
+#include "common/message_id.hpp"
+#include "db/pool.hpp"
+#include "kafka/producer.hpp"
+#include "service/dispatcher.hpp"
+#include "service/login_limiter.hpp"
+#include "service/passwords.hpp"
+
+namespace parley::service {
+
+// The dependencies of the request handlers, owned by the composition root
+// (src/server) and outliving every connection.
+struct Services {
+  const Config& config;
+  db::Pool& database;
+  kafka::Producer& producer;
+  // Runs password hashing and verification, off the I/O threads.
+  boost::asio::thread_pool& hashing;
+  PasswordHasher& passwords;
+  LoginLimiter& login_limiter;
+  MessageIdGenerator& message_ids;
+};
+
+// Registers the handler of every protocol operation.
+void register_account_handlers(Dispatcher& dispatcher, Services& services);
+void register_room_handlers(Dispatcher& dispatcher, Services& services);
+void register_message_handlers(Dispatcher& dispatcher, Services& services);
+
+}  // namespace parley::service

@@ -1,0 +1,81 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "client/connection.hpp"
+#include "support/cluster.hpp"
+
+namespace parley::testing {
+namespace {
+namespace json = boost::json;
+
+constexpr auto kPushTimeout = std::chrono::seconds(10);
+
+std::unique_ptr<client::Connection> open(const std::string& url) {
+  auto connection = client::Connection::open(url);
+  EXPECT_TRUE(connection.ok()) << connection.error().message;
+  return connection.ok() ? std::move(connection.value()) : nullptr;
+}
+
+// Creates an account and returns a connection logged in as it.
+std::unique_ptr<client::Connection> new_user(const std::string& url, const std::string& name,
+                                             AccountId* id) {
+  auto connection = open(url);
+  auto created = connection->call(
+      "createAccount",
+      json::object{{"username", name}, {"email", name + "@example.org"}, {"password", "test12345"}});
+  EXPECT_TRUE(created.ok()) << created.error().message;
+  auto login =
+      connection->call("login", json::object{{"username", name}, {"password", "test12345"}});
+  EXPECT_TRUE(login.ok()) << login.error().message;
+  *id = std::stoll(std::string(login->as_string()));
+  return connection;
+}
+
+TEST(NodeFailure, SurvivorsKeepDelivering) {
+  auto cluster = Cluster::start();
+  AccountId owner_id = 0, member_id = 0;
+  auto owner = new_user(cluster->url(0), "failover_owner", &owner_id);
+  auto member = new_user(cluster->url(1), "failover_member", &member_id);
+  auto doomed = open(cluster->url(2));
+  ASSERT_TRUE(doomed->call("login", json::object{{"username", "failover_member"},
+                                                  {"password", "test12345"}})
+                  .ok());
+
+  auto room = owner->call("createRoom", json::object{{"name", "failover-room"}});
+  ASSERT_TRUE(room.ok()) << room.error().message;
+  std::string room_id(room->as_object().at("id").as_string());
+  ASSERT_TRUE(member->call("joinRoom", json::value("failover-room")).ok());
+  for (auto* connection : {owner.get(), member.get(), doomed.get()}) {
+    ASSERT_TRUE(connection->call("subscribe", json::value(room_id)).ok());
+  }
+
+  cluster->kill_node(2);
+  EXPECT_TRUE(doomed->wait_closed(std::chrono::seconds(10)).has_value());
+
+  for (int i = 0; i < 20; ++i) {
+    auto sent = owner->call("send", json::value("after failure " + std::to_string(i)));
+    ASSERT_TRUE(sent.ok()) << sent.error().message;
+  }
+  for (auto* connection : {owner.get(), member.get()}) {
+    for (int i = 0; i < 20; ++i) {
+      auto push = connection->next_push(kPushTimeout);
+      ASSERT_TRUE(push.has_value()) << "push " << i << " missing";
+      EXPECT_EQ(push->at("message").as_string(), "after failure " + std::to_string(i));
+    }
+  }
+
+  // A client of the dead node reconnects to a survivor and keeps chatting.
+  auto reconnected = open(cluster->url(1));
+  ASSERT_TRUE(reconnected->call("login", json::object{{"username", "failover_member"},
+                                                       {"password", "test12345"}})
+                  .ok());
+  ASSERT_TRUE(reconnected->call("subscribe", json::value(room_id)).ok());
+  ASSERT_TRUE(owner->call("send", json::value("welcome back")).ok());
+  auto push = reconnected->next_push(kPushTimeout);
+  ASSERT_TRUE(push.has_value());
+  EXPECT_EQ(push->at("message").as_string(), "welcome back");
+}
+
+}  // namespace
+}  // namespace parley::testing
