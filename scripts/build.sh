@@ -47,7 +47,9 @@ print_binaries() {
       info "built $PARLEY_BUILD_DIR/$binary"
     fi
   done
-  info "test binaries are in $PARLEY_BUILD_DIR/tests; run them with scripts/test.sh"
+  if [[ -d "$PARLEY_BUILD_DIR/tests" ]]; then
+    info "test binaries are in $PARLEY_BUILD_DIR/tests; run them with scripts/test.sh"
+  fi
 }
 
 main() {

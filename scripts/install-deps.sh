@@ -15,6 +15,7 @@ readonly PACKAGES=(
   pkg-config
   git
   libboost1.81-all-dev
+  libboost-json1.81-dev
   librdkafka-dev
   libpq-dev
   postgresql

@@ -249,6 +249,11 @@ create_role_and_database() {
 # reaches only this script, which then stops the children in order.
 start_devbroker() {
   info "starting parley-devbroker (log: $DEVBROKER_LOG)"
+  # Truncate here, not only in the redirection of the background job: the
+  # loop below could otherwise read the line of an earlier run before the
+  # job has opened the file.
+  : >"$DEVBROKER_STDOUT"
+  : >"$DEVBROKER_LOG"
   setsid "$DEVBROKER" >"$DEVBROKER_STDOUT" 2>"$DEVBROKER_LOG" </dev/null &
   devbroker_pid=$!
   process_names[$devbroker_pid]="parley-devbroker"
@@ -283,6 +288,7 @@ start_nodes() {
   for ((i = 0; i < node_count; i++)); do
     port=$((first_port + i))
     info "starting parley-server on port $port (log: $(node_log "$port"))"
+    : >"$(node_log "$port")"
     setsid "$SERVER" --port "$port" --listen-address 127.0.0.1 \
       --database-url "$DATABASE_URL" --kafka-bootstrap-servers "$bootstrap_servers" \
       "${extra_node_flags[@]}" >"$(node_log "$port")" 2>&1 </dev/null &

@@ -75,7 +75,7 @@ Result<std::string> ChatSession::username_of(AccountId id) {
     }
   }
   // The lock is not held during the call, so two threads may both fetch a
-  // new id. Both get the same answer, and the second store is harmless.
+  // new id. Both store the same username, so the race is harmless.
   Result<AccountInfo> account = get_account(id);
   if (!account) {
     return account.error();

@@ -42,7 +42,8 @@ class ChatSession {
   // the name or description when `keyword` is given.
   Result<Page<RoomInfo>> list_rooms(const std::optional<std::string>& keyword, int offset,
                                     int limit = kMaxPageLimit);
-  // Finds the room with exactly this name; returns nullopt when none exists.
+  // Finds the room with exactly this name, or returns nullopt when none
+  // exists.
   Result<std::optional<RoomInfo>> find_room(const std::string& name);
   Result<RoomInfo> create_room(const std::string& name,
                                const std::optional<std::string>& description = std::nullopt);

@@ -60,7 +60,7 @@ bool set_up(const CliOptions& options, ChatSession& session, ChatTerminal& termi
 
 void print_close(Connection& connection, const std::string& url) {
   auto closed = connection.wait_closed(std::chrono::milliseconds(0));
-  std::cerr << "error: the server closed the connection to " << url;
+  std::cerr << "error: the connection to " << url << " closed";
   if (closed) {
     std::cerr << " (close code " << closed->code;
     if (!closed->reason.empty()) {
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     std::cout << parley::client::cli_help_text();
     return kExitOk;
   }
-  // Library warnings only; the terminal prints every error itself.
+  // Only library warnings, because the terminal prints every error itself.
   parley::set_log_level("warn");
 
   auto timeout = std::chrono::milliseconds(options->timeout_ms);

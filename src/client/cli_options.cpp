@@ -13,26 +13,31 @@ namespace po = boost::program_options;
 
 po::options_description describe_flags(CliOptions& options) {
   po::options_description flags("Flags");
-  flags.add_options()("help", "print this help and exit")(
-      "url", po::value(&options.url)->value_name("URL"),
-      "WebSocket URL of any Parley node, e.g. ws://127.0.0.1:8080/ (required)")(
-      "username", po::value(&options.username)->value_name("NAME"),
-      "username to log in with (required)")(
-      "password", po::value(&options.password)->value_name("TEXT"),
-      "password; when absent, the PARLEY_PASSWORD environment variable is used")(
-      "email", po::value<std::string>()->value_name("ADDRESS"),
-      "e-mail address of the new account (required with --create-account)")(
-      "create-account",
-      "create the account before logging in; an existing account is not an error")(
-      "room", po::value<std::string>()->value_name("NAME"),
-      "room to join and subscribe to after login")(
-      "create-room", "create the room given by --room when no room has that name")(
-      "history", po::value(&options.history_count)->value_name("N"),
-      "number of past messages of the room to print after joining (default 20)")(
-      "linger-ms", po::value(&options.linger_ms)->value_name("MS"),
-      "milliseconds to keep printing pushes after stdin ends (default 500)")(
-      "timeout-ms", po::value(&options.timeout_ms)->value_name("MS"),
-      "milliseconds to wait for the connection and for each reply (default 5000)");
+  // clang-format off
+  flags.add_options()
+      ("help", "print this help and exit")
+      ("url", po::value(&options.url)->value_name("URL"),
+       "WebSocket URL of any Parley node, for example ws://127.0.0.1:8080/ (required)")
+      ("username", po::value(&options.username)->value_name("NAME"),
+       "username to log in with (required)")
+      ("password", po::value(&options.password)->value_name("TEXT"),
+       "password to log in with. Without this flag, the PARLEY_PASSWORD environment "
+       "variable is used")
+      ("email", po::value<std::string>()->value_name("ADDRESS"),
+       "e-mail address of the new account (required with --create-account)")
+      ("create-account",
+       "create the account before logging in. An account that already exists is not "
+       "an error")
+      ("room", po::value<std::string>()->value_name("NAME"),
+       "room to join and subscribe to after login")
+      ("create-room", "create the room given by --room when no room has that name")
+      ("history", po::value(&options.history_count)->value_name("N"),
+       "number of past messages of the room to print after joining (default 20)")
+      ("linger-ms", po::value(&options.linger_ms)->value_name("MS"),
+       "milliseconds to keep printing pushes after stdin ends (default 500)")
+      ("timeout-ms", po::value(&options.timeout_ms)->value_name("MS"),
+       "milliseconds to wait for the connection and for each reply (default 5000)");
+  // clang-format on
   return flags;
 }
 
@@ -121,7 +126,7 @@ std::string cli_help_text() {
           "                  [--room NAME [--create-room]] [--history N]\n"
           "\n"
           "Command-line chat client for a Parley node. After login it reads lines from\n"
-          "stdin and sends each one to the room; lines starting with '/' are commands.\n"
+          "stdin and sends each one to the room. Lines starting with '/' are commands.\n"
           "Messages are printed as [HH:MM:SS] <username>: <text> in local time.\n"
           "\n"
        << describe_flags(unused) << "\n"

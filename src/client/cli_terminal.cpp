@@ -47,7 +47,7 @@ Status ChatTerminal::enter_room(const std::string& name, bool create_if_missing,
     print_line("* created room " + name);
   }
   if (!room) {
-    return Error{0, "room '" + name + "' not found; check the name with /rooms"};
+    return Error{0, "room '" + name + "' not found. Check the name with /rooms"};
   }
 
   Result<RoomId> joined = session_.join_room(name);
@@ -117,7 +117,7 @@ void ChatTerminal::run_command(const std::string& command, const std::string& ar
     help.pop_back();  // print_line() adds the final newline.
     print_line(help);
   } else {
-    print_error(Error{0, "unknown command '" + command + "'; type /help for the list"});
+    print_error(Error{0, "unknown command '" + command + "'. Type /help for the list of commands"});
   }
 }
 
@@ -132,7 +132,7 @@ void ChatTerminal::leave_current_room() {
   if (!require_room()) {
     return;
   }
-  // Unsubscribing first stops pushes at once; leaveRoom alone ends the
+  // Unsubscribing first stops pushes at once. leaveRoom alone ends the
   // subscription only when the room event comes back through Kafka.
   Result<RoomId> unsubscribed = session_.unsubscribe();
   if (!unsubscribed && unsubscribed.error().message != kNotSubscribed) {
@@ -229,7 +229,7 @@ bool ChatTerminal::require_room() {
   if (room_) {
     return true;
   }
-  print_error(Error{0, "not in a room; use /join NAME first"});
+  print_error(Error{0, "not in a room. Use /join NAME first"});
   return false;
 }
 

@@ -35,12 +35,12 @@ struct Frame {
 // v1/syemessenger/messages) go to a queue. Thread-safe.
 //
 // Incoming frames are sorted into three places:
-//  - a text frame whose cid matches a pending call() completes that call;
-//  - a text frame with the push qualifier and an object payload goes to the
-//    push queue (next_push);
-//  - every other frame, binary frames included, goes to the frame queue
-//    (next_frame). A late reply to a call() that already timed out is
-//    dropped.
+//  - A text frame whose cid matches a pending call() completes that call.
+//  - A text frame with the push qualifier and an object payload goes to the
+//    push queue (next_push).
+//  - Every other frame, binary frames included, goes to the frame queue
+//    (next_frame), except a late reply to a call() that already timed out,
+//    which is dropped.
 // Queued pushes and frames can still be read after the connection closed.
 // Both queues are unbounded, so a long-lived caller must keep reading them.
 class Connection {
@@ -76,7 +76,8 @@ class Connection {
   void send_text(std::string text);
   void send_binary(std::string bytes);
   std::optional<std::string> next_frame(std::chrono::milliseconds timeout);
-  // Same queue as next_frame(), but tells binary frames from text frames.
+  // Reads the same queue as next_frame() and also returns whether each
+  // frame is binary.
   std::optional<Frame> next_frame_with_type(std::chrono::milliseconds timeout);
 
   // Starts the closing handshake after the frames already queued for

@@ -95,7 +95,7 @@ Status Connection::Impl::start(std::chrono::milliseconds timeout) {
   bool finished =
       state_changed_.wait_for(lock, timeout, [this] { return state_ != State::kConnecting; });
   if (!finished) {
-    // on_handshake() sees kClosed and does not start reading.
+    // on_handshake() then finds kClosed and does not start reading.
     state_ = State::kClosed;
     close_info_ = CloseInfo{kAbnormalClosure, "connect timed out"};
     return Error{0, "failed to connect to " + url_ + ": timed out after " +
@@ -173,7 +173,7 @@ void Connection::Impl::fail_connect(const error_code& ec) {
   state_changed_.notify_all();
 }
 
-// Beast answers every ping with a pong while a read is pending, and a read
+// Beast replies to every ping with a pong while a read is pending, and a read
 // is pending for as long as the connection is open.
 void Connection::Impl::read_next() {
   stream_.async_read(read_buffer_, [this](const error_code& ec, std::size_t) { on_read(ec); });

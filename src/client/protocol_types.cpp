@@ -143,7 +143,6 @@ Result<MessageInfo> decode_message(const boost::json::value& value) {
   if (object == nullptr) {
     return invalid_field("MessageInfo", "senderId", value);
   }
-  MessageInfo message;
   std::optional<std::int64_t> sender_id = id_field(*object, "senderId");
   std::optional<std::int64_t> room_id = id_field(*object, "roomId");
   std::optional<std::string> text = string_field(*object, "message");
@@ -152,6 +151,7 @@ Result<MessageInfo> decode_message(const boost::json::value& value) {
   if (timestamp_text) {
     timestamp = parse_timestamp(*timestamp_text);
   }
+
   if (!sender_id) {
     return invalid_field("MessageInfo", "senderId", value);
   }
@@ -164,6 +164,8 @@ Result<MessageInfo> decode_message(const boost::json::value& value) {
   if (!timestamp) {
     return invalid_field("MessageInfo", "timestamp", value);
   }
+
+  MessageInfo message;
   if (object->contains("id")) {
     message.id = id_field(*object, "id");
     if (!message.id) {
@@ -211,9 +213,9 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) {
     if (text[19] != '.' || digits < 1 || digits > 9 || !parse_digits(text, 20, digits)) {
       return std::nullopt;
     }
-    std::size_t kept = std::min<std::size_t>(digits, 3);
-    milliseconds = *parse_digits(text, 20, kept);
-    for (std::size_t i = kept; i < 3; ++i) {
+    std::size_t millisecond_digits = std::min<std::size_t>(digits, 3);
+    milliseconds = *parse_digits(text, 20, millisecond_digits);
+    for (std::size_t i = millisecond_digits; i < 3; ++i) {
       milliseconds *= 10;
     }
   }

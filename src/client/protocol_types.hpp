@@ -47,7 +47,7 @@ struct Page {
 };
 
 // Decoders of reply payloads. The server writes every number as a JSON
-// string; JSON numbers are accepted too. Errors have code 0 and name the
+// string, and JSON numbers are accepted too. Errors have code 0 and name the
 // field that is missing or invalid.
 Result<std::int64_t> decode_id(const boost::json::value& value, const char* field);
 Result<AccountInfo> decode_account(const boost::json::value& value);

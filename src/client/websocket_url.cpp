@@ -10,7 +10,7 @@ constexpr std::string_view kScheme = "ws://";
 
 Error invalid_url(const std::string& url, std::string_view cause) {
   return Error{0, "invalid WebSocket URL '" + url + "': " + std::string(cause) +
-                      "; expected ws://host[:port][/path]"};
+                      ". Expected ws://host[:port][/path]"};
 }
 
 bool is_valid_port(std::string_view port) {

@@ -1,14 +1,14 @@
 #include "common/config.hpp"
 
-#include "common/logging.hpp"
-
 #include <charconv>
 #include <cstdlib>
 #include <functional>
-#include <optional>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
+
+#include "common/logging.hpp"
 
 extern char** environ;
 
@@ -102,27 +102,31 @@ const std::vector<Setting>& registry() {
       text("database_url", "libpq connection string",
            "PostgreSQL to use, as a libpq URI or key=value string.", &Config::database_url, false),
       integer("db_pool_size", "connections",
-              "PostgreSQL connections, each served by one worker thread.", &Config::db_pool_size,
-              1, 512),
+              "PostgreSQL connections, each served by one worker thread.", &Config::db_pool_size, 1,
+              512),
       integer("db_queue_limit", "requests",
               "Database requests that may wait for a connection; beyond that requests fail "
               "with 503.",
               &Config::db_queue_limit, 1, kIntMax),
       integer("db_statement_timeout_ms", "milliseconds",
-              "statement_timeout of every PostgreSQL connection.",
-              &Config::db_statement_timeout_ms, 100, 600000),
-      text("kafka_bootstrap_servers", "host:port list",
-           "Kafka bootstrap.servers, comma-separated.", &Config::kafka_bootstrap_servers, false),
+              "statement_timeout of every PostgreSQL connection.", &Config::db_statement_timeout_ms,
+              100, 600000),
+      text("kafka_bootstrap_servers", "host:port list", "Kafka bootstrap.servers, comma-separated.",
+           &Config::kafka_bootstrap_servers, false),
       text("kafka_messages_topic", "topic", "Kafka topic for room messages and room events.",
            &Config::kafka_messages_topic, false),
       text("kafka_history_group", "consumer group",
-           "Consumer group shared by every node's history writer.",
-           &Config::kafka_history_group, false),
+           "Consumer group shared by every node's history writer.", &Config::kafka_history_group,
+           false),
       integer("kafka_produce_timeout_ms", "milliseconds",
               "Time Kafka has to acknowledge a message before send fails with 503.",
               &Config::kafka_produce_timeout_ms, 100, 300000),
       integer("kafka_linger_ms", "milliseconds", "Producer linger.ms: batching delay.",
               &Config::kafka_linger_ms, 0, 1000),
+      integer("kafka_fetch_wait_max_ms", "milliseconds",
+              "Consumer fetch.wait.max.ms: how long a broker may hold a fetch open when no "
+              "record is waiting.",
+              &Config::kafka_fetch_wait_max_ms, 0, 10000),
       integer("history_batch_max", "messages",
               "Most messages the history writer stores in one transaction.",
               &Config::history_batch_max, 1, 100000),
@@ -131,8 +135,8 @@ const std::vector<Setting>& registry() {
               0, 10000),
       integer("argon2_ops_limit", "passes", "Argon2id time cost (passes over memory).",
               &Config::argon2_ops_limit, 1, 100),
-      integer("argon2_mem_limit_kib", "KiB", "Argon2id memory cost.",
-              &Config::argon2_mem_limit_kib, 8, 4 * 1024 * 1024),
+      integer("argon2_mem_limit_kib", "KiB", "Argon2id memory cost.", &Config::argon2_mem_limit_kib,
+              8, 4 * 1024 * 1024),
       integer("hash_threads", "threads", "Threads that hash and verify passwords.",
               &Config::hash_threads, 1, 64),
       integer("login_failures_per_account_per_minute", "failures",
@@ -141,8 +145,8 @@ const std::vector<Setting>& registry() {
       integer("login_failures_per_address_per_minute", "failures",
               "Failed logins per client address per minute before 429 replies.",
               &Config::login_failures_per_address_per_minute, 1, kIntMax),
-      text("log_level", "level", "Log level: trace, debug, info, warn, error.",
-           &Config::log_level, false),
+      text("log_level", "level", "Log level: trace, debug, info, warn, error.", &Config::log_level,
+           false),
   };
   return settings;
 }
@@ -204,8 +208,8 @@ std::vector<SettingInfo> describe_settings() {
   const Config defaults;
   std::vector<SettingInfo> infos;
   for (const Setting& setting : registry()) {
-    infos.push_back({flag_of(setting.name), env_of(setting.name), setting.unit,
-                     setting.description, setting.show(defaults)});
+    infos.push_back({flag_of(setting.name), env_of(setting.name), setting.unit, setting.description,
+                     setting.show(defaults)});
   }
   return infos;
 }

@@ -54,7 +54,7 @@ std::string order_by(const SortColumns& columns, const PageQuery& page,
   for (const auto& [field, column] : columns) {
     if (field != page.order_field) continue;
     if (column == id_column) return fmt::format("ORDER BY {} {}", column, direction);
-    return fmt::format("ORDER BY {} {}, {} DESC", column, direction, id_column);
+    return fmt::format("ORDER BY {} {}, {} ASC", column, direction, id_column);
   }
   throw std::invalid_argument(fmt::format("unknown sort field: {}", page.order_field));
 }

@@ -52,6 +52,7 @@ Status FanoutConsumer::Impl::create_handle() {
   // Only used when an assigned offset no longer exists (deleted by
   // retention): continue with new records.
   client_config.set("auto.offset.reset", "latest");
+  client_config.set("fetch.wait.max.ms", std::to_string(config.kafka_fetch_wait_max_ms));
   Result<rd_kafka_t*> created = client_config.create_handle(RD_KAFKA_CONSUMER);
   if (!created) {
     return created.error();
@@ -135,6 +136,8 @@ void FanoutConsumer::Impl::consume(const rd_kafka_message_t& message) {
 
 // Partitions added to the topic are read from their beginning, because
 // every record in them was produced after the previous refresh.
+// NOTE: no test runs this path, because rdkafka_mock.h of librdkafka 2.0.2
+// cannot add partitions to a topic.
 void FanoutConsumer::Impl::refresh_partitions() {
   const std::string& topic = config.kafka_messages_topic;
   Result<std::int32_t> partitions =

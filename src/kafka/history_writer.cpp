@@ -92,6 +92,7 @@ Status HistoryWriter::Impl::create_handle() {
   client_config.set("enable.auto.commit", "false");
   client_config.set("enable.auto.offset.store", "false");
   client_config.set("auto.offset.reset", "earliest");
+  client_config.set("fetch.wait.max.ms", std::to_string(config.kafka_fetch_wait_max_ms));
   client_config.set("session.timeout.ms", std::to_string(kSessionTimeoutMs));
   client_config.set("heartbeat.interval.ms", std::to_string(kHeartbeatIntervalMs));
   rd_kafka_conf_set_opaque(client_config.native(), this);

@@ -190,6 +190,12 @@ bool Producer::flush(std::chrono::milliseconds timeout) {
 }
 
 bool Producer::probe(std::chrono::milliseconds timeout) {
+  // TODO: after a fatal error (for example an unrecoverable sequence gap of
+  // the idempotent producer) the handle is unusable and every record fails
+  // with 503 until the node restarts. Recreating the handle would recover.
+  if (rd_kafka_fatal_error(impl_->handle.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return false;
+  }
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t error = rd_kafka_metadata(impl_->handle.get(), 0, nullptr, &metadata,
                                                 static_cast<int>(timeout.count()));

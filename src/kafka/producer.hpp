@@ -46,7 +46,8 @@ class Producer {
   bool flush(std::chrono::milliseconds timeout);
 
   // Returns true when the cluster responded to a metadata request within
-  // `timeout`. Used by the readiness check.
+  // `timeout` and the producer has no fatal error. Used by the readiness
+  // check.
   bool probe(std::chrono::milliseconds timeout);
 
   struct Impl;

@@ -74,19 +74,18 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   }
   auto self = shared_from_this();
   http_handler_.handle(request, [self](HttpResponse response) {
-    boost::asio::post(self->stream_.get_executor(),
-                      [self, response = std::move(response)]() mutable {
-                        self->send(std::move(response));
-                      });
+    boost::asio::post(
+        self->stream_.get_executor(),
+        [self, response = std::move(response)]() mutable { self->send(std::move(response)); });
   });
 }
 
 void HttpSession::send(HttpResponse response) {
   response_ = std::make_shared<HttpResponse>(std::move(response));
   bool keep_alive = response_->keep_alive();
-  http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
-                                              keep_alive));
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

@@ -1,8 +1,7 @@
 #include "net/listener.hpp"
 
-#include <fmt/format.h>
-
 #include <boost/asio/post.hpp>
+#include <fmt/format.h>
 
 #include "common/logging.hpp"
 #include "net/http_session.hpp"
@@ -24,8 +23,8 @@ Status Listener::open() {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(config_.listen_address, ec);
   if (ec) {
-    return Error{2, fmt::format("invalid --listen-address '{}': {}", config_.listen_address,
-                                ec.message())};
+    return Error{
+        2, fmt::format("invalid --listen-address '{}': {}", config_.listen_address, ec.message())};
   }
   tcp::endpoint endpoint(address, config_.port);
   acceptor_.open(endpoint.protocol(), ec);
@@ -53,21 +52,20 @@ void Listener::close() {
 
 void Listener::accept_next() {
   IoThread& target = io_pool_.next();
-  acceptor_.async_accept(
-      target.context, [self = shared_from_this(), &target](boost::system::error_code ec,
-                                                          tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (ec) {
-          // Usually EMFILE: log and keep accepting, the condition may pass.
-          logger("net")->warn("accept failed: {}", ec.message());
-        } else {
-          socket.set_option(tcp::no_delay(true), ec);
-          std::make_shared<HttpSession>(std::move(socket), target, self->config_,
-                                        self->dispatcher_, self->http_handler_)
-              ->run();
-        }
-        self->accept_next();
-      });
+  acceptor_.async_accept(target.context, [self = shared_from_this(), &target](
+                                             boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Usually EMFILE: log and keep accepting, the condition may pass.
+      logger("net")->warn("accept failed: {}", ec.message());
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<HttpSession>(std::move(socket), target, self->config_, self->dispatcher_,
+                                    self->http_handler_)
+          ->run();
+    }
+    self->accept_next();
+  });
 }
 
 }  // namespace parley::net

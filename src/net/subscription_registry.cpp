@@ -43,8 +43,7 @@ std::size_t SubscriptionRegistry::deliver(RoomId room, const SharedFrame& frame)
   return recipients.size();
 }
 
-std::size_t SubscriptionRegistry::evict_accounts(RoomId room,
-                                                 std::span<const AccountId> accounts) {
+std::size_t SubscriptionRegistry::evict_accounts(RoomId room, std::span<const AccountId> accounts) {
   auto found = subscribers_.find(room);
   if (found == subscribers_.end()) return 0;
   std::vector<Subscriber*> evicted;

@@ -10,6 +10,9 @@ namespace websocket = boost::beast::websocket;
 
 namespace {
 
+// Bytes requested from Beast per read; a message is assembled from chunks.
+constexpr std::size_t kReadChunkBytes = 16 * 1024;
+
 std::uint64_t next_connection_id() {
   static std::atomic<std::uint64_t> counter{0};
   return ++counter;
@@ -17,8 +20,8 @@ std::uint64_t next_connection_id() {
 
 bool is_normal_close(const beast::error_code& ec) {
   return ec == websocket::error::closed || ec == boost::asio::error::eof ||
-         ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted ||
-         ec == beast::error::timeout;
+         ec == boost::asio::error::connection_reset ||
+         ec == boost::asio::error::operation_aborted || ec == beast::error::timeout;
 }
 
 }  // namespace
@@ -47,10 +50,15 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrad
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast::http::field::server, "parley");
   }));
-  ws_.read_message_max(config_.max_frame_bytes);
+  // Messages are read in chunks and measured here, not by Beast's
+  // read_message_max: when Beast rejects a message it closes the socket
+  // with the rest of the message unread, which makes the kernel send RST,
+  // and the client may then see 1006 instead of the 1009 close frame.
+  // close_with() lets Beast drain the message during the close handshake.
+  ws_.read_message_max(0);
   ws_.auto_fragment(false);
-  ws_.async_accept(upgrade, beast::bind_front_handler(&WebSocketSession::on_accept,
-                                                      shared_from_this()));
+  ws_.async_accept(upgrade,
+                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {
@@ -65,8 +73,8 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 
 void WebSocketSession::read_next() {
   if (closing_ || closed_) return;
-  ws_.async_read(read_buffer_,
-                 beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  ws_.async_read_some(read_buffer_, kReadChunkBytes,
+                      beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
@@ -79,6 +87,17 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
       logger("net")->warn("[C{}] closed after a client error: {}", id_, ec.message());
     }
     shut_down();
+    return;
+  }
+  if (read_buffer_.size() > config_.max_frame_bytes) {
+    logger("net")->warn("[C{}] message over {} bytes; closing with 1009", id_,
+                        config_.max_frame_bytes);
+    read_buffer_.consume(read_buffer_.size());
+    close_with(websocket::close_code::too_big, "message too big");
+    return;
+  }
+  if (!ws_.is_message_done()) {
+    read_next();
     return;
   }
   if (!ws_.got_text()) {
@@ -156,12 +175,17 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
   write_next();
 }
 
+void WebSocketSession::close_with(websocket::close_code code, const char* reason) {
+  closing_ = true;
+  thread_.registry.unsubscribe(this);
+  ws_.async_close(websocket::close_reason(code, reason),
+                  [self = shared_from_this()](beast::error_code) { self->shut_down(); });
+}
+
 void WebSocketSession::close_slow_consumer() {
   logger("net")->warn("[C{}] send queue over {} bytes; closing with {} '{}'", id_,
                       config_.max_send_queue_bytes, static_cast<int>(kSlowConsumerCode),
                       kSlowConsumerReason);
-  closing_ = true;
-  thread_.registry.unsubscribe(this);
   // Frames not yet handed to Beast are dropped; the client resumes from
   // the last message it received.
   if (writing_) {
@@ -169,8 +193,7 @@ void WebSocketSession::close_slow_consumer() {
   } else {
     send_queue_.clear();
   }
-  ws_.async_close(websocket::close_reason(kSlowConsumerCode, kSlowConsumerReason),
-                  [self = shared_from_this()](beast::error_code) { self->shut_down(); });
+  close_with(kSlowConsumerCode, kSlowConsumerReason);
 }
 
 void WebSocketSession::shut_down() {

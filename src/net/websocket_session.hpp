@@ -60,6 +60,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void enqueue(SharedFrame frame);
   void write_next();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void close_with(boost::beast::websocket::close_code code, const char* reason);
   void close_slow_consumer();
   void shut_down();
 

@@ -131,6 +131,11 @@ Field<std::string> read_string(const boost::json::value* value) {
   }
   switch (value->kind()) {
     case boost::json::kind::string:
+      // PostgreSQL text cannot hold U+0000, so a string with one could be
+      // pushed but never stored; it is rejected like any invalid value.
+      if (value->get_string().find('\0') != boost::json::string::npos) {
+        return invalid<std::string>();
+      }
       return present(std::string(value->get_string()));
     case boost::json::kind::bool_:
       return present(std::string(value->get_bool() ? "true" : "false"));

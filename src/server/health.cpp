@@ -1,6 +1,7 @@
 #include "server/health.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace parley::server {
 namespace http = boost::beast::http;
@@ -10,6 +11,10 @@ void HealthEndpoints::handle(const net::HttpRequest& request,
   const bool is_read = request.method() == http::verb::get || request.method() == http::verb::head;
   if (request.target() == "/healthz" && is_read) {
     return respond(net::make_response(request, http::status::ok, "ok\n"));
+  }
+  if (request.target() == "/status" && is_read) {
+    return respond(net::make_response(
+        request, http::status::ok, boost::json::serialize(status_()) + "\n", "application/json"));
   }
   if (request.target() == "/readyz" && is_read) {
     boost::asio::post(blocking_, [this, request, respond = std::move(respond)] {
@@ -26,7 +31,7 @@ void HealthEndpoints::handle(const net::HttpRequest& request,
   }
   respond(net::make_response(request, http::status::not_found,
                              "not found: this node serves WebSocket on /, and GET /healthz, "
-                             "GET /readyz\n"));
+                             "GET /readyz, GET /status\n"));
 }
 
 }  // namespace parley::server

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <functional>
+
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/object.hpp>
 
 #include "db/pool.hpp"
 #include "kafka/producer.hpp"
@@ -11,11 +14,15 @@ namespace parley::server {
 // GET /healthz: 200 while the process serves. GET /readyz: 200 when
 // PostgreSQL and Kafka both answer, else 503 naming the one that did not.
 // The probes block for up to a second, so they run on `blocking`, never on
-// an I/O thread.
+// an I/O thread. GET /status: a JSON object describing the node, built by
+// `status` (node id, public URL, whether it relays the outbox).
 class HealthEndpoints : public net::HttpHandler {
  public:
-  HealthEndpoints(db::Pool& database, kafka::Producer& producer, boost::asio::thread_pool& blocking)
-      : database_(database), producer_(producer), blocking_(blocking) {}
+  using StatusSource = std::function<boost::json::object()>;
+
+  HealthEndpoints(db::Pool& database, kafka::Producer& producer, boost::asio::thread_pool& blocking,
+                  StatusSource status)
+      : database_(database), producer_(producer), blocking_(blocking), status_(std::move(status)) {}
 
   void handle(const net::HttpRequest& request,
               std::function<void(net::HttpResponse)> respond) override;
@@ -24,6 +31,7 @@ class HealthEndpoints : public net::HttpHandler {
   db::Pool& database_;
   kafka::Producer& producer_;
   boost::asio::thread_pool& blocking_;
+  StatusSource status_;
 };
 
 }  // namespace parley::server

@@ -72,7 +72,8 @@ Status Node::start() {
   producer_ = std::move(producer.value());
 
   fanout_ = std::make_unique<kafka::FanoutConsumer>(
-      config_, [this](const kafka::Record& record, std::int32_t, std::int64_t) { deliver(record); });
+      config_,
+      [this](const kafka::Record& record, std::int32_t, std::int64_t) { deliver(record); });
   if (auto started = fanout_->start(); !started) {
     return Error{1, fmt::format("Kafka at {} is not usable: {}; check --kafka-bootstrap-servers",
                                 config_.kafka_bootstrap_servers, started.error().message)};
@@ -95,52 +96,57 @@ Status Node::start() {
   service::register_room_handlers(dispatcher_, *services_);
   service::register_message_handlers(dispatcher_, *services_);
 
-  health_ = std::make_unique<HealthEndpoints>(*database_, *producer_, blocking_);
+  health_ = std::make_unique<HealthEndpoints>(*database_, *producer_, blocking_, [this] {
+    return boost::json::object{{"nodeId", std::to_string(message_ids_->node_id())},
+                               {"url", public_url()},
+                               {"relaysOutbox", outbox_relay_->is_leader()}};
+  });
   listener_ = std::make_shared<net::Listener>(io_pool_, config_, dispatcher_, *health_);
   if (auto opened = listener_->open(); !opened) return opened;
   io_pool_.start();
   listener_->start_accepting();
-  std::string url = config_.public_url.empty()
-                        ? fmt::format("ws://{}:{}/", config_.listen_address, config_.port)
-                        : config_.public_url;
-  logger("server")->info("node {} serving WebSocket on {}", node_id_, url);
+  logger("server")->info("node {} serving WebSocket on {}", node_id_, public_url());
   return Done{};
 }
 
+std::string Node::public_url() const {
+  if (!config_.public_url.empty()) return config_.public_url;
+  return fmt::format("ws://{}:{}/", config_.listen_address, config_.port);
+}
+
 void Node::deliver(const kafka::Record& record) {
-  std::visit(
-      Overloaded{
-          [this](const kafka::RoomMessageRecord& message) {
-            // Serialized once; every I/O thread and every recipient shares
-            // these bytes.
-            auto frame = std::make_shared<const std::string>(protocol::serialize_push(
-                {message.message_id, message.sender_id, message.room_id, message.text,
-                 message.timestamp}));
-            io_pool_.post_to_all([frame, room = message.room_id](net::IoThread& thread) {
-              thread.registry.deliver(room, frame);
-            });
-          },
-          [this](const kafka::LeaveRoomEvent& event) {
-            io_pool_.post_to_all([event](net::IoThread& thread) {
-              if (event.is_owner) {
-                thread.registry.evict_room(event.room_id);
-              } else {
-                thread.registry.evict_accounts(event.room_id, {&event.account_id, 1});
-              }
-            });
-          },
-          [this](const kafka::RemoveMembersEvent& event) {
-            io_pool_.post_to_all([event](net::IoThread& thread) {
-              thread.registry.evict_accounts(event.room_id, event.member_ids);
-            });
-          },
-          [this](const kafka::BlockMembersEvent& event) {
-            io_pool_.post_to_all([event](net::IoThread& thread) {
-              thread.registry.evict_accounts(event.room_id, event.member_ids);
-            });
-          },
-      },
-      record);
+  std::visit(Overloaded{
+                 [this](const kafka::RoomMessageRecord& message) {
+                   // Serialized once; every I/O thread and every recipient shares
+                   // these bytes.
+                   auto frame = std::make_shared<const std::string>(protocol::serialize_push(
+                       {message.message_id, message.sender_id, message.room_id, message.text,
+                        message.timestamp}));
+                   io_pool_.post_to_all([frame, room = message.room_id](net::IoThread& thread) {
+                     thread.registry.deliver(room, frame);
+                   });
+                 },
+                 [this](const kafka::LeaveRoomEvent& event) {
+                   io_pool_.post_to_all([event](net::IoThread& thread) {
+                     if (event.is_owner) {
+                       thread.registry.evict_room(event.room_id);
+                     } else {
+                       thread.registry.evict_accounts(event.room_id, {&event.account_id, 1});
+                     }
+                   });
+                 },
+                 [this](const kafka::RemoveMembersEvent& event) {
+                   io_pool_.post_to_all([event](net::IoThread& thread) {
+                     thread.registry.evict_accounts(event.room_id, event.member_ids);
+                   });
+                 },
+                 [this](const kafka::BlockMembersEvent& event) {
+                   io_pool_.post_to_all([event](net::IoThread& thread) {
+                     thread.registry.evict_accounts(event.room_id, event.member_ids);
+                   });
+                 },
+             },
+             record);
 }
 
 void Node::renew_lease_until_stopped() {

@@ -43,6 +43,7 @@ class Node {
   Status prepare_database();
   void deliver(const kafka::Record& record);
   void renew_lease_until_stopped();
+  std::string public_url() const;
 
   Config config_;
   std::int64_t node_id_ = 0;

@@ -41,19 +41,19 @@ void create_account(Services& services, Request& request) {
   auto connection = request.connection;
   auto reply = request.reply;
   std::string password = parsed->password;
-  hash_password(services, reply, std::move(password),
-                [&services, connection, reply, account = std::move(*parsed)](std::string hash) {
-                  call_database(
-                      services.database, connection,
-                      [account, hash = std::move(hash)](db::Connection& database)
-                          -> Result<json::value> {
-                        auto row = db::accounts::create(database, account.username,
-                                                        account.email, hash, now_utc());
-                        if (!row) return Error{400, "Cannot create account: already exists"};
-                        return json::value(protocol::to_json(account_info(*row)));
-                      },
-                      reply);
-                });
+  hash_password(
+      services, reply, std::move(password),
+      [&services, connection, reply, account = std::move(*parsed)](std::string hash) {
+        call_database(
+            services.database, connection,
+            [account, hash = std::move(hash)](db::Connection& database) -> Result<json::value> {
+              auto row =
+                  db::accounts::create(database, account.username, account.email, hash, now_utc());
+              if (!row) return Error{400, "Cannot create account: already exists"};
+              return json::value(protocol::to_json(account_info(*row)));
+            },
+            reply);
+      });
 }
 
 void login(Services& services, Request& request) {
@@ -62,8 +62,8 @@ void login(Services& services, Request& request) {
 
   auto connection = request.connection;
   auto reply = request.reply;
-  std::string limit_key = parsed->username ? "username:" + *parsed->username
-                                           : "email:" + parsed->email.value_or("");
+  std::string limit_key =
+      parsed->username ? "username:" + *parsed->username : "email:" + parsed->email.value_or("");
   if (services.login_limiter.blocked(limit_key, connection->remote_address(),
                                      LoginLimiter::Clock::now())) {
     logger("service")->warn("[C{}] login rate limit reached for {} from {}",
@@ -84,24 +84,23 @@ void login(Services& services, Request& request) {
     });
   };
 
-  auto verify = [&services, reply, finish, password = parsed->password](
-                    Result<std::optional<db::AccountRow>> found) {
+  auto verify = [&services, reply, finish,
+                 password = parsed->password](Result<std::optional<db::AccountRow>> found) {
     if (!found) return reply(found.error());
-    boost::asio::post(services.hashing, [&services, finish, password,
-                                         row = std::move(found.value())] {
-      // Unknown accounts still pay for one verification, so response time
-      // does not reveal which names exist.
-      bool matches = services.passwords.verify(row ? row->password_hash
-                                                   : services.passwords.dummy_hash(),
-                                               password);
-      finish(row && matches ? std::optional<AccountId>(row->id) : std::nullopt);
-    });
+    boost::asio::post(services.hashing,
+                      [&services, finish, password, row = std::move(found.value())] {
+                        // Unknown accounts still pay for one verification, so response time
+                        // does not reveal which names exist.
+                        bool matches = services.passwords.verify(
+                            row ? row->password_hash : services.passwords.dummy_hash(), password);
+                        finish(row && matches ? std::optional<AccountId>(row->id) : std::nullopt);
+                      });
   };
 
   call_database(
       services.database, connection,
-      [login = std::move(*parsed)](db::Connection& database)
-          -> Result<std::optional<db::AccountRow>> {
+      [login =
+           std::move(*parsed)](db::Connection& database) -> Result<std::optional<db::AccountRow>> {
         if (login.username) return db::accounts::find_by_username(database, *login.username);
         return db::accounts::find_by_email(database, *login.email);
       },
@@ -121,7 +120,8 @@ void get_account(Services& services, Request& request) {
       request.reply);
 }
 
-void update_account_in_database(Services& services, const std::shared_ptr<ClientConnection>& connection,
+void update_account_in_database(Services& services,
+                                const std::shared_ptr<ClientConnection>& connection,
                                 const Reply& reply, AccountId account,
                                 db::accounts::AccountUpdate update) {
   call_database(

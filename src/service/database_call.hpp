@@ -22,12 +22,13 @@ inline const Error kInternalError{500, "Internal service error"};
 // queue, becomes 503 `Service unavailable: database`; any other failure is
 // logged with the connection id and becomes 500 `Internal service error`.
 template <typename Work, typename Done>
-void call_database(db::Pool& pool, const std::shared_ptr<ClientConnection>& connection,
-                   Work work, Done done) {
+void call_database(db::Pool& pool, const std::shared_ptr<ClientConnection>& connection, Work work,
+                   Done done) {
   using ResultType = decltype(work(std::declval<db::Connection&>()));
   auto finish = [connection, done = std::make_shared<Done>(std::move(done))](ResultType result) {
-    boost::asio::dispatch(connection->executor(),
-                          [done, result = std::move(result)]() mutable { (*done)(std::move(result)); });
+    boost::asio::dispatch(connection->executor(), [done, result = std::move(result)]() mutable {
+      (*done)(std::move(result));
+    });
   };
   auto task = [connection, work = std::move(work), finish](db::Connection& database) {
     try {

@@ -92,7 +92,11 @@ void send(Services& services, Request& request) {
   }
 
   AccountId caller = *request.connection->account();
-  kafka::RoomMessageRecord record{*room_id, caller, Timestamp{}, 0, std::move(parsed->message),
+  kafka::RoomMessageRecord record{*room_id,
+                                  caller,
+                                  Timestamp{},
+                                  0,
+                                  std::move(parsed->message),
                                   std::move(parsed->client_message_id)};
   auto reply = request.reply;
   call_database(

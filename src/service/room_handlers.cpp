@@ -28,8 +28,7 @@ json::value rooms_value(const db::Page<db::RoomRow>& page, const protocol::Pagin
   return protocol::room_page(convert_all(page.items, room_info), paging.echo, page.total_count);
 }
 
-json::value accounts_value(const db::Page<db::AccountRow>& page,
-                           const protocol::Paging& paging) {
+json::value accounts_value(const db::Page<db::AccountRow>& page, const protocol::Paging& paging) {
   return protocol::account_page(convert_all(page.items, account_info), paging.echo,
                                 page.total_count);
 }
@@ -54,7 +53,8 @@ void create_room(Services& services, Request& request) {
   auto parsed = protocol::parse_create_room(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
   run(services, request,
-      [room = std::move(*parsed)](db::Connection& database, AccountId caller) -> Result<json::value> {
+      [room = std::move(*parsed)](db::Connection& database,
+                                  AccountId caller) -> Result<json::value> {
         if (!db::accounts::find_by_id(database, caller)) return Error{404, "Account not found"};
         auto row = db::rooms::create(database, room.name, room.description, caller, now_utc());
         if (!row) return Error{400, "Cannot create room: already exists"};
@@ -71,8 +71,8 @@ void update_room(Services& services, Request& request) {
         auto room = db::rooms::find_by_id(database, update.room_id);
         if (!room) return kRoomNotFound;
         if (room->owner_id != caller) return kNotRoomOwner;
-        auto row = db::rooms::update_description(database, update.room_id, update.description,
-                                                 now_utc());
+        auto row =
+            db::rooms::update_description(database, update.room_id, update.description, now_utc());
         if (!row) return kRoomNotFound;
         return room_value(*row);
       });
@@ -81,11 +81,12 @@ void update_room(Services& services, Request& request) {
 void get_room(Services& services, Request& request) {
   auto parsed = protocol::parse_room_id(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
-  run(services, request, [id = *parsed](db::Connection& database, AccountId) -> Result<json::value> {
-    auto room = db::rooms::find_by_id(database, id);
-    if (!room) return kRoomNotFound;
-    return room_value(*room);
-  });
+  run(services, request,
+      [id = *parsed](db::Connection& database, AccountId) -> Result<json::value> {
+        auto room = db::rooms::find_by_id(database, id);
+        if (!room) return kRoomNotFound;
+        return room_value(*room);
+      });
 }
 
 void join_room(Services& services, Request& request) {
@@ -110,20 +111,20 @@ void join_room(Services& services, Request& request) {
 void leave_room(Services& services, Request& request) {
   auto parsed = protocol::parse_room_id(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
-  run(services, request, [id = *parsed](db::Connection& database,
-                                        AccountId caller) -> Result<json::value> {
-    auto room = db::rooms::find_by_id(database, id);
-    if (!room) return kRoomNotFound;
-    if (!db::rooms::is_member(database, id, caller)) return Error{400, "Not a room member"};
-    bool is_owner = room->owner_id == caller;
-    std::string event = kafka::encode(kafka::LeaveRoomEvent{id, caller, is_owner});
-    if (is_owner) {
-      db::rooms::delete_room(database, id, event);
-    } else {
-      db::rooms::leave(database, id, caller, event);
-    }
-    return json::value(protocol::id_string(id));
-  });
+  run(services, request,
+      [id = *parsed](db::Connection& database, AccountId caller) -> Result<json::value> {
+        auto room = db::rooms::find_by_id(database, id);
+        if (!room) return kRoomNotFound;
+        if (!db::rooms::is_member(database, id, caller)) return Error{400, "Not a room member"};
+        bool is_owner = room->owner_id == caller;
+        std::string event = kafka::encode(kafka::LeaveRoomEvent{id, caller, is_owner});
+        if (is_owner) {
+          db::rooms::delete_room(database, id, event);
+        } else {
+          db::rooms::leave(database, id, caller, event);
+        }
+        return json::value(protocol::id_string(id));
+      });
 }
 
 // removeRoomMembers, blockRoomMembers and unblockRoomMembers share their
@@ -148,8 +149,9 @@ void remove_members(Services& services, Request& request) {
                  [](db::Connection& database, const db::RoomRow& room,
                     const std::vector<AccountId>& ids) -> std::optional<Error> {
                    if (contains(ids, room.owner_id)) return Error{400, "Cannot remove room owner"};
-                   db::rooms::remove_members(database, room.id, ids,
-                                             kafka::encode(kafka::RemoveMembersEvent{room.id, ids}));
+                   db::rooms::remove_members(
+                       database, room.id, ids,
+                       kafka::encode(kafka::RemoveMembersEvent{room.id, ids}));
                    return std::nullopt;
                  });
 }
@@ -207,8 +209,7 @@ void get_room_members(Services& services, Request& request) {
         if (!db::rooms::is_member(database, query.room_id, caller)) {
           return Error{403, "Not a room member"};
         }
-        return accounts_value(db::rooms::members(database, query.room_id,
-                                                 page_query(query.paging)),
+        return accounts_value(db::rooms::members(database, query.room_id, page_query(query.paging)),
                               query.paging);
       });
 }
@@ -221,8 +222,7 @@ void get_blocked_members(Services& services, Request& request) {
         auto room = db::rooms::find_by_id(database, query.room_id);
         if (!room) return kRoomNotFound;
         if (room->owner_id != caller) return kNotRoomOwner;
-        return accounts_value(db::rooms::blocked(database, query.room_id,
-                                                 page_query(query.paging)),
+        return accounts_value(db::rooms::blocked(database, query.room_id, page_query(query.paging)),
                               query.paging);
       });
 }

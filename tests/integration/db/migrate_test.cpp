@@ -73,7 +73,7 @@ TEST(Migrate, ConcurrentRunsApplyEachMigrationOnce) {
   EXPECT_EQ(count_rows(*connection, "outbox_position"), 1);
 }
 
-TEST(Migrate, FailedMigrationRollsBackAndReleasesLock) {
+TEST(Migrate, FailureRollsBackAndUnlocks) {
   const std::string conninfo = create_empty_database();
   auto connection = Connection::open(conninfo);
   const Migration migrations[] = {

@@ -127,7 +127,7 @@ TEST_F(OutboxTest, AppendWaitsForEarlierAppendToCommit) {
   EXPECT_GT(second.get(), first_id);
 }
 
-TEST_F(OutboxTest, RolledBackAppendLeavesGapThatIsSkipped) {
+TEST_F(OutboxTest, RolledBackAppendLeavesSkippedGap) {
   const std::int64_t first = append_committed(db(), "kept");
   {
     Transaction transaction(db());

@@ -165,7 +165,7 @@ TEST_F(RoomsTest, BlockMembersDeletesMembershipAndBlocks) {
   EXPECT_EQ(outbox_rows().size(), 2u);
 }
 
-TEST_F(RoomsTest, BlockMembersWithUnknownAccountChangesNothing) {
+TEST_F(RoomsTest, BlockUnknownAccountChangesNothing) {
   const RoomRow room = make_room(db(), "general_room", owner_.id);
   rooms::add_member(db(), room.id, alice_.id);
   try {

@@ -1,8 +1,8 @@
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include "client/connection.hpp"
+#include "common/types.hpp"
 #include "support/cluster.hpp"
 
 namespace parley::testing {
@@ -21,9 +21,9 @@ std::unique_ptr<client::Connection> open(const std::string& url) {
 std::unique_ptr<client::Connection> new_user(const std::string& url, const std::string& name,
                                              AccountId* id) {
   auto connection = open(url);
-  auto created = connection->call(
-      "createAccount",
-      json::object{{"username", name}, {"email", name + "@example.org"}, {"password", "test12345"}});
+  auto created = connection->call("createAccount", json::object{{"username", name},
+                                                                {"email", name + "@example.org"},
+                                                                {"password", "test12345"}});
   EXPECT_TRUE(created.ok()) << created.error().message;
   auto login =
       connection->call("login", json::object{{"username", name}, {"password", "test12345"}});
@@ -38,9 +38,10 @@ TEST(NodeFailure, SurvivorsKeepDelivering) {
   auto owner = new_user(cluster->url(0), "failover_owner", &owner_id);
   auto member = new_user(cluster->url(1), "failover_member", &member_id);
   auto doomed = open(cluster->url(2));
-  ASSERT_TRUE(doomed->call("login", json::object{{"username", "failover_member"},
-                                                  {"password", "test12345"}})
-                  .ok());
+  ASSERT_TRUE(
+      doomed
+          ->call("login", json::object{{"username", "failover_member"}, {"password", "test12345"}})
+          .ok());
 
   auto room = owner->call("createRoom", json::object{{"name", "failover-room"}});
   ASSERT_TRUE(room.ok()) << room.error().message;
@@ -67,9 +68,10 @@ TEST(NodeFailure, SurvivorsKeepDelivering) {
 
   // A client of the dead node reconnects to a survivor and keeps chatting.
   auto reconnected = open(cluster->url(1));
-  ASSERT_TRUE(reconnected->call("login", json::object{{"username", "failover_member"},
-                                                       {"password", "test12345"}})
-                  .ok());
+  ASSERT_TRUE(
+      reconnected
+          ->call("login", json::object{{"username", "failover_member"}, {"password", "test12345"}})
+          .ok());
   ASSERT_TRUE(reconnected->call("subscribe", json::value(room_id)).ok());
   ASSERT_TRUE(owner->call("send", json::value("welcome back")).ok());
   auto push = reconnected->next_push(kPushTimeout);

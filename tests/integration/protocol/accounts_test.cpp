@@ -23,8 +23,7 @@ TEST_F(AccountsTest, CreateAccountChecksInOrder) {
       {"empty object", json::object{}, "Missing or invalid: username"},
       {"no payload", nullptr, "Missing or invalid: username"},
       {"string payload", json::value("alice"), "Missing or invalid: username"},
-      {"no password",
-       json::object{{"username", valid_name}, {"email", "example@email.com"}},
+      {"no password", json::object{{"username", valid_name}, {"email", "example@email.com"}},
        "Missing or invalid: password"},
       {"no username", json::object{{"email", "example@email.com"}, {"password", "test12345"}},
        "Missing or invalid: username"},
@@ -33,8 +32,8 @@ TEST_F(AccountsTest, CreateAccountChecksInOrder) {
       {"short username", json::object{{"username", "abcdefg"}, {"email", "x"}, {"password", "x"}},
        "Missing or invalid: username"},
       {"long username",
-       json::object{{"username", long_text}, {"email", "example@email.com"},
-                    {"password", "test12345"}},
+       json::object{
+           {"username", long_text}, {"email", "example@email.com"}, {"password", "test12345"}},
        "Missing or invalid: username"},
       {"email without at",
        json::object{{"username", valid_name}, {"email", "abcdefghijk"}, {"password", "test12345"}},
@@ -43,20 +42,21 @@ TEST_F(AccountsTest, CreateAccountChecksInOrder) {
        json::object{{"username", valid_name}, {"email", "a@b.com"}, {"password", "test12345"}},
        "Missing or invalid: email"},
       {"long email",
-       json::object{{"username", valid_name}, {"email", long_text + "@example.org"},
+       json::object{{"username", valid_name},
+                    {"email", long_text + "@example.org"},
                     {"password", "test12345"}},
        "Missing or invalid: email"},
       {"short password",
-       json::object{{"username", valid_name}, {"email", "example@email.com"},
-                    {"password", "1234567"}},
+       json::object{
+           {"username", valid_name}, {"email", "example@email.com"}, {"password", "1234567"}},
        "Missing or invalid: password"},
       {"long password",
-       json::object{{"username", valid_name}, {"email", "example@email.com"},
-                    {"password", long_text}},
+       json::object{
+           {"username", valid_name}, {"email", "example@email.com"}, {"password", long_text}},
        "Missing or invalid: password"},
       {"username of wrong type",
-       json::object{{"username", json::array{1}}, {"email", "example@email.com"},
-                    {"password", "test12345"}},
+       json::object{
+           {"username", json::array{1}}, {"email", "example@email.com"}, {"password", "test12345"}},
        "Missing or invalid: username"},
   };
   auto connection = connect();
@@ -104,8 +104,8 @@ TEST_F(AccountsTest, LoginFailures) {
   auto connection = connect();
   const std::vector<json::value> cases = {
       json::object{{"username", unique_name(12)}, {"password", "test12345"}},
-      json::object{{"username", account.username}, {"email", account.email},
-                   {"password", "test12345"}},
+      json::object{
+          {"username", account.username}, {"email", account.email}, {"password", "test12345"}},
       json::object{{"password", "test12345"}},
       json::object{{"username", account.username}},
       json::object{{"username", account.username}, {"password", "wrong-password"}},
@@ -141,8 +141,7 @@ TEST_F(AccountsTest, OperationsNeedLogin) {
     SCOPED_TRACE(operation);
     // A payload of the wrong type must not change the answer: the login
     // check comes first.
-    EXPECT_PROTOCOL_ERROR(connection->call(operation, json::array{1, 2}), 401,
-                          "Not authenticated");
+    EXPECT_PROTOCOL_ERROR(connection->call(operation, json::array{1, 2}), 401, "Not authenticated");
   }
 }
 

@@ -41,7 +41,8 @@ TEST_F(EnvelopeTest, InvalidEnvelopesGetErrorAndKeepConnection) {
 
 TEST_F(EnvelopeTest, MissingQualifierEchoesCid) {
   auto connection = connect();
-  auto reply = exchange(*connection, R"({"cid":"0b7c0c1e-3f57-4c52-9a3e-6d2f0f5e9a10","data":"3"})");
+  auto reply =
+      exchange(*connection, R"({"cid":"0b7c0c1e-3f57-4c52-9a3e-6d2f0f5e9a10","data":"3"})");
   expect_error(reply, "400", "Wrong message: qualifier is missing");
   EXPECT_EQ(reply.at("cid").as_string(), "0b7c0c1e-3f57-4c52-9a3e-6d2f0f5e9a10");
 }
@@ -51,8 +52,7 @@ TEST_F(EnvelopeTest, UnknownQualifiers) {
   for (const char* qualifier : {"getRoom", "v1/syemessenger/error", "v1/syemessenger/messages",
                                 "v1/syemessenger/GETROOM", "v2/syemessenger/getRoom"}) {
     SCOPED_TRACE(qualifier);
-    json::object request{{"cid", "0b7c0c1e-3f57-4c52-9a3e-6d2f0f5e9a11"},
-                         {"qualifier", qualifier}};
+    json::object request{{"cid", "0b7c0c1e-3f57-4c52-9a3e-6d2f0f5e9a11"}, {"qualifier", qualifier}};
     auto reply = exchange(*connection, json::serialize(request));
     expect_error(reply, "404", "Wrong message: request handler is missing");
     EXPECT_EQ(reply.at("cid").as_string(), "0b7c0c1e-3f57-4c52-9a3e-6d2f0f5e9a11");

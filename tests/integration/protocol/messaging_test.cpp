@@ -67,8 +67,7 @@ TEST_F(MessagingTest, SubscribeChecks) {
   TestAccount outsider = create_account();
   auto [room, name] = create_room(owner);
   auto connection = logged_in(outsider, 1);
-  EXPECT_PROTOCOL_ERROR(connection->call("subscribe", nullptr), 400,
-                        "Missing or invalid: roomId");
+  EXPECT_PROTOCOL_ERROR(connection->call("subscribe", nullptr), 400, "Missing or invalid: roomId");
   EXPECT_PROTOCOL_ERROR(connection->call("subscribe", json::value("9223372036854775807")), 404,
                         "Room not found");
   EXPECT_PROTOCOL_ERROR(connection->call("subscribe", json::value(std::to_string(room))), 403,
@@ -166,9 +165,9 @@ TEST_F(MessagingTest, ConcurrentSendersSeeSameOrder) {
                                   static_cast<std::size_t>(s) % cluster().size());
       for (int i = 0; i < kPerSender; ++i) {
         auto sent = connection->call(
-            "send", json::object{{"roomId", room.id},
-                                 {"message", "sender" + std::to_string(s) + "-" +
-                                                 std::to_string(i)}});
+            "send",
+            json::object{{"roomId", room.id},
+                         {"message", "sender" + std::to_string(s) + "-" + std::to_string(i)}});
         EXPECT_TRUE(sent.ok()) << sent.error().message;
       }
     });

@@ -1,13 +1,12 @@
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "client/connection.hpp"
 #include "common/types.hpp"
@@ -66,19 +65,19 @@ class ProtocolTest : public ::testing::Test {
 std::int64_t as_id(const boost::json::value& value);
 
 // Asserts that `result` is the error (code, message).
-#define EXPECT_PROTOCOL_ERROR(result, expected_code, expected_message)   \
-  do {                                                                   \
-    const auto& protocol_result_ = (result);                             \
-    ASSERT_FALSE(protocol_result_.ok()) << "expected an error reply";    \
-    EXPECT_EQ(protocol_result_.error().code, (expected_code));           \
-    EXPECT_EQ(protocol_result_.error().message, (expected_message));     \
+#define EXPECT_PROTOCOL_ERROR(result, expected_code, expected_message) \
+  do {                                                                 \
+    const auto& protocol_result_ = (result);                           \
+    ASSERT_FALSE(protocol_result_.ok()) << "expected an error reply";  \
+    EXPECT_EQ(protocol_result_.error().code, (expected_code));         \
+    EXPECT_EQ(protocol_result_.error().message, (expected_message));   \
   } while (false)
 
 // Asserts that `result` is a success and evaluates to its data.
-#define ASSERT_PROTOCOL_OK(result)                                                       \
-  do {                                                                                   \
-    const auto& protocol_result_ = (result);                                             \
-    ASSERT_TRUE(protocol_result_.ok())                                                   \
+#define ASSERT_PROTOCOL_OK(result)                                                                \
+  do {                                                                                            \
+    const auto& protocol_result_ = (result);                                                      \
+    ASSERT_TRUE(protocol_result_.ok())                                                            \
         << "error " << protocol_result_.error().code << ": " << protocol_result_.error().message; \
   } while (false)
 

@@ -102,7 +102,7 @@ class ChatTerminalTest : public ::testing::Test {
     return std::move(*request);
   }
 
-  // Answers the requests of enter_room("general-chat") for an existing room
+  // Replies to the requests of enter_room("general-chat") for an existing room
   // that the account already joined, with `history` as the listMessages page.
   void serve_enter_room(const boost::json::array& history) {
     server_.reply(expect_request("listRooms"),
@@ -216,8 +216,8 @@ TEST_F(ChatTerminalTest, LocalCommandsNeedNoServer) {
   EXPECT_TRUE(terminal_->handle_line("/history x"));
   EXPECT_TRUE(terminal_->handle_line("/join"));
   EXPECT_EQ(err_sink_.text(),
-            "error: unknown command '/dance'; type /help for the list\n"
-            "error: not in a room; use /join NAME first\n"
+            "error: unknown command '/dance'. Type /help for the list of commands\n"
+            "error: not in a room. Use /join NAME first\n"
             "error: invalid count 'x': use /history [N] with N >= 0\n"
             "error: missing room name: use /join NAME\n");
   EXPECT_FALSE(server_.next_frame(100ms).has_value());

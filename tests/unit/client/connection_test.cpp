@@ -68,8 +68,8 @@ TEST(ConnectionOpen, RefusedConnectionNamesUrl) {
 }
 
 TEST(ConnectionOpen, TimesOutWithoutHandshakeReply) {
-  // The kernel completes the TCP handshake for the backlog, but nobody
-  // answers the WebSocket upgrade request.
+  // The kernel completes the TCP handshake for the backlog, but the test
+  // never accepts the connection, so the upgrade request gets no response.
   boost::asio::io_context io_context;
   boost::asio::ip::tcp::acceptor silent(io_context,
                                         {boost::asio::ip::make_address("127.0.0.1"), 0});
@@ -152,7 +152,7 @@ TEST(ConnectionCall, MatchesOutOfOrderReplies) {
     ASSERT_TRUE(request.has_value()) << "request " << i << " did not arrive";
     requests.push_back(std::move(*request));
   }
-  // Newest first, each reply carrying the id its request asked for.
+  // Newest first, each reply containing the id from its request.
   for (auto request = requests.rbegin(); request != requests.rend(); ++request) {
     server.reply(*request, {{"id", request->at("data")}});
   }

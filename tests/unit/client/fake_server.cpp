@@ -20,7 +20,7 @@ namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using boost::system::error_code;
 
-// The client's maximum message size is 1 MiB; the fake server accepts
+// The client accepts messages up to 1 MiB, and the fake server accepts
 // larger ones so that a test can send them.
 constexpr std::size_t kMaxMessageBytes = 4 * 1024 * 1024;
 

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "common/config.hpp"
+
+#include <gtest/gtest.h>
 
 namespace parley {
 namespace {

@@ -1,10 +1,10 @@
-#include <gtest/gtest.h>
+#include "common/message_id.hpp"
 
 #include <set>
 #include <thread>
 #include <vector>
 
-#include "common/message_id.hpp"
+#include <gtest/gtest.h>
 
 namespace parley {
 namespace {

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
+#include "net/subscription_registry.hpp"
 
 #include <vector>
 
-#include "net/subscription_registry.hpp"
+#include <gtest/gtest.h>
 
 namespace parley::net {
 namespace {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "service/login_limiter.hpp"
+
+#include <gtest/gtest.h>
 
 namespace parley::service {
 namespace {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "service/passwords.hpp"
+
+#include <gtest/gtest.h>
 
 namespace parley::service {
 namespace {
