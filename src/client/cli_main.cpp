@@ -1,8 +1,11 @@
 // parley-cli: a command-line chat client for any Parley node.
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/chat_session.hpp"

@@ -127,7 +127,7 @@ void Connection::Impl::on_connect(const error_code& ec) {
     fail_connect(ec);
     return;
   }
-  // Requests are small and latency-bound: without this, Nagle's algorithm
+  // Requests are small and latency-bound. Without this, Nagle's algorithm
   // and delayed ACKs can hold a frame back by tens of milliseconds.
   error_code ignored;
   beast::get_lowest_layer(stream_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);

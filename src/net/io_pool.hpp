@@ -16,8 +16,10 @@ namespace parley::net {
 // One I/O thread: an io_context run by exactly one thread, and the
 // subscription registry of the connections it owns.
 struct IoThread {
-  boost::asio::io_context context{1};
+  // Declared first so that it outlives the context: destroying the context
+  // destroys pending handlers, and the sessions they own unsubscribe here.
   SubscriptionRegistry registry;
+  boost::asio::io_context context{1};
 };
 
 // The I/O threads of a node. A new connection is pinned to one thread for

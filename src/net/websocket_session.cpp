@@ -40,7 +40,7 @@ WebSocketSession::~WebSocketSession() { thread_.registry.unsubscribe(this); }
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrade) {
   // The handshake deadline was set by the HTTP session; from here on Beast
-  // pings an idle peer and closes the connection if it does not answer.
+  // pings an idle peer and closes the connection if no pong comes back.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(config_.handshake_timeout_s);
@@ -82,8 +82,8 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     if (is_normal_close(ec)) {
       logger("net")->info("[C{}] disconnected: {}", id_, ec.message());
     } else {
-      // Protocol violations (invalid UTF-8, frame over max_frame_bytes) are
-      // answered by Beast with the matching close code (1007, 1009).
+      // On a protocol violation such as invalid UTF-8, Beast has already
+      // sent the matching close code (1007).
       logger("net")->warn("[C{}] closed after a client error: {}", id_, ec.message());
     }
     shut_down();
@@ -116,6 +116,10 @@ void WebSocketSession::complete(std::string frame) {
   if (closed_) return;
   enqueue(std::make_shared<const std::string>(std::move(frame)));
   read_next();
+}
+
+void WebSocketSession::push(std::string frame) {
+  enqueue(std::make_shared<const std::string>(std::move(frame)));
 }
 
 void WebSocketSession::set_account(std::optional<AccountId> account) {

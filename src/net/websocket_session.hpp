@@ -46,6 +46,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   std::optional<RoomId> subscribed_room() const override;
   void subscribe(RoomId room) override;
   void unsubscribe() override;
+  void push(std::string frame) override;
   void complete(std::string frame) override;
 
   // Subscriber

@@ -12,7 +12,7 @@
 namespace parley::server {
 
 // GET /healthz: 200 while the process serves. GET /readyz: 200 when
-// PostgreSQL and Kafka both answer, else 503 naming the one that did not.
+// PostgreSQL and Kafka both reply to a probe, else 503 naming the one that did not.
 // The probes block for up to a second, so they run on `blocking`, never on
 // an I/O thread. GET /status: a JSON object describing the node, built by
 // `status` (node id, public URL, whether it relays the outbox).

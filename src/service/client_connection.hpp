@@ -29,13 +29,16 @@ class ClientConnection {
 
   virtual std::optional<AccountId> account() const = 0;
   // Sets the logged-in account. A change of identity drops the
-  // subscription, so an account never sees another account's room.
+  // subscription, so no account receives another account's room.
   virtual void set_account(std::optional<AccountId> account) = 0;
 
   virtual std::optional<RoomId> subscribed_room() const = 0;
   // Subscribes to `room`, moving the subscription if there was another one.
   virtual void subscribe(RoomId room) = 0;
   virtual void unsubscribe() = 0;
+
+  // Queues a push frame (a message) for this connection only.
+  virtual void push(std::string frame) = 0;
 
   // Sends the reply frame of the request being served and lets the
   // connection read its next request. Replies therefore leave in request

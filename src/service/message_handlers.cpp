@@ -18,17 +18,21 @@ const Error kRoomNotFound{404, "Room not found"};
 const Error kNotSubscribed{400, "Not subscribed"};
 const Error kSendNotMember{403, "Cannot send message: not a member"};
 
+// Most stored messages one subscribe with afterMessageId replays.
+constexpr std::size_t kMaxReplayedMessages = 10000;
+
 void subscribe(Services& services, Request& request) {
   auto parsed = protocol::parse_subscribe(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
 
   AccountId caller = *request.connection->account();
   RoomId room_id = parsed->room_id;
+  std::optional<MessageId> after = parsed->after_message_id;
   auto connection = request.connection;
   auto reply = request.reply;
   call_database(
       services.database, connection,
-      [caller, room_id](db::Connection& database) -> Status {
+      [caller, room_id, after](db::Connection& database) -> Result<std::vector<db::MessageRow>> {
         if (!db::rooms::find_by_id(database, room_id)) return kRoomNotFound;
         if (db::rooms::is_blocked(database, room_id, caller)) {
           return Error{403, "Cannot subscribe: blocked"};
@@ -36,13 +40,21 @@ void subscribe(Services& services, Request& request) {
         if (!db::rooms::is_member(database, room_id, caller)) {
           return Error{403, "Cannot subscribe: not a member"};
         }
-        return Done{};
+        if (!after) return std::vector<db::MessageRow>{};
+        return db::messages::after(database, room_id, *after, kMaxReplayedMessages);
       },
-      [connection, reply, caller, room_id](Status checked) {
+      [connection, reply, caller, room_id](Result<std::vector<db::MessageRow>> checked) {
         if (!checked) return reply(checked.error());
         // The identity may have changed while the checks ran; subscribe only
         // the account that passed them.
         if (connection->account() != caller) return reply(Error{401, "Not authenticated"});
+        // TODO: the replay reads only PostgreSQL. A message that the history
+        // writer has not stored yet, or one that arrives between the query
+        // and this subscription, is missed. A per-room window of recent
+        // messages on each node would close the gap.
+        for (const auto& row : checked.value()) {
+          connection->push(protocol::serialize_push(message_info(row)));
+        }
         connection->subscribe(room_id);
         reply(json::value(protocol::id_string(room_id)));
       });

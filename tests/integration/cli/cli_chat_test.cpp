@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+#include <string>
+
+#include "support/child_process.hpp"
+#include "support/cluster.hpp"
+
+namespace parley::testing {
+namespace {
+
+std::string unique_suffix() {
+  static std::mt19937_64 random{std::random_device{}()};
+  return std::to_string(random() % 1000000000);
+}
+
+// Reads stdout lines of `cli` until one contains `text`; returns whether it
+// came within `timeout`.
+bool wait_for_output(ChildProcess& cli, const std::string& text,
+                     std::chrono::milliseconds timeout, std::string* transcript) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto line = cli.read_line(remaining);
+    if (!line) return false;
+    *transcript += *line + "\n";
+    if (line->find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+ChildProcess start_cli(const std::string& url, const std::string& username,
+                       const std::string& room, bool create) {
+  std::vector<std::string> argv = {PARLEY_CLI_BINARY, "--url",      url,
+                                   "--username",      username,     "--password",
+                                   "test12345",       "--room",     room};
+  if (create) {
+    argv.insert(argv.end(), {"--email", username + "@example.org", "--create-account",
+                             "--create-room"});
+  } else {
+    argv.insert(argv.end(), {"--email", username + "@example.org", "--create-account"});
+  }
+  return ChildProcess::spawn(argv, {}, true);
+}
+
+TEST(ParleyCli, UsersOnDifferentNodesChat) {
+  Cluster& cluster = SharedCluster::get();
+  std::string suffix = unique_suffix();
+  std::string alice = "cli_alice_" + suffix;
+  std::string bob = "cli_bob_" + suffix;
+  std::string room = "cli-room-" + suffix;
+
+  ChildProcess alice_cli = start_cli(cluster.url(0), alice, room, true);
+  std::string alice_output;
+  // Alice's client prints her own message once it came back through Kafka,
+  // which proves her subscription is live before Bob joins.
+  alice_cli.write_line("first from alice");
+  ASSERT_TRUE(wait_for_output(alice_cli, "first from alice", std::chrono::seconds(30),
+                              &alice_output))
+      << alice_output;
+
+  ChildProcess bob_cli = start_cli(cluster.url(1), bob, room, false);
+  std::string bob_output;
+  // Bob sees Alice's earlier message in the history printed at start.
+  ASSERT_TRUE(wait_for_output(bob_cli, "first from alice", std::chrono::seconds(30), &bob_output))
+      << bob_output;
+
+  bob_cli.write_line("hello from bob");
+  ASSERT_TRUE(wait_for_output(alice_cli, bob + ": hello from bob", std::chrono::seconds(15),
+                              &alice_output))
+      << alice_output;
+  alice_cli.write_line("hello from alice");
+  ASSERT_TRUE(wait_for_output(bob_cli, alice + ": hello from alice", std::chrono::seconds(15),
+                              &bob_output))
+      << bob_output;
+
+  alice_cli.close_stdin();
+  bob_cli.close_stdin();
+  EXPECT_EQ(alice_cli.wait(std::chrono::seconds(10)), 0);
+  EXPECT_EQ(bob_cli.wait(std::chrono::seconds(10)), 0);
+}
+
+}  // namespace
+}  // namespace parley::testing
