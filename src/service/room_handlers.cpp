@@ -103,7 +103,15 @@ void join_room(Services& services, Request& request) {
         if (db::rooms::is_member(database, room->id, caller)) {
           return Error{400, "Cannot join room: already joined"};
         }
-        db::rooms::add_member(database, room->id, caller);
+        switch (db::rooms::add_member(database, room->id, caller)) {
+          case db::rooms::AddMemberOutcome::kRoomNotFound:
+            // The owner deleted the room after the lookup above.
+            return kRoomNotFound;
+          case db::rooms::AddMemberOutcome::kAlreadyMember:
+            return Error{400, "Cannot join room: already joined"};
+          case db::rooms::AddMemberOutcome::kAdded:
+            break;
+        }
         return json::value(protocol::id_string(room->id));
       });
 }
@@ -118,11 +126,11 @@ void leave_room(Services& services, Request& request) {
         if (!db::rooms::is_member(database, id, caller)) return Error{400, "Not a room member"};
         bool is_owner = room->owner_id == caller;
         std::string event = kafka::encode(kafka::LeaveRoomEvent{id, caller, is_owner});
-        if (is_owner) {
-          db::rooms::delete_room(database, id, event);
-        } else {
-          db::rooms::leave(database, id, caller, event);
-        }
+        // False when a concurrent request changed the room after the checks
+        // above; nothing was written then.
+        bool changed = is_owner ? db::rooms::delete_room(database, id, event)
+                                : db::rooms::leave(database, id, caller, event);
+        if (!changed) return Error{400, "Not a room member"};
         return json::value(protocol::id_string(id));
       });
 }

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "support/child_process.hpp"
 #include "support/cluster.hpp"
@@ -17,8 +17,8 @@ std::string unique_suffix() {
 
 // Reads stdout lines of `cli` until one contains `text`; returns whether it
 // came within `timeout`.
-bool wait_for_output(ChildProcess& cli, const std::string& text,
-                     std::chrono::milliseconds timeout, std::string* transcript) {
+bool wait_for_output(ChildProcess& cli, const std::string& text, std::chrono::milliseconds timeout,
+                     std::string* transcript) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -31,14 +31,13 @@ bool wait_for_output(ChildProcess& cli, const std::string& text,
   return false;
 }
 
-ChildProcess start_cli(const std::string& url, const std::string& username,
-                       const std::string& room, bool create) {
-  std::vector<std::string> argv = {PARLEY_CLI_BINARY, "--url",      url,
-                                   "--username",      username,     "--password",
-                                   "test12345",       "--room",     room};
+ChildProcess start_cli(const std::string& url, const std::string& username, const std::string& room,
+                       bool create) {
+  std::vector<std::string> argv = {PARLEY_CLI_BINARY, "--url",     url,      "--username", username,
+                                   "--password",      "test12345", "--room", room};
   if (create) {
-    argv.insert(argv.end(), {"--email", username + "@example.org", "--create-account",
-                             "--create-room"});
+    argv.insert(argv.end(),
+                {"--email", username + "@example.org", "--create-account", "--create-room"});
   } else {
     argv.insert(argv.end(), {"--email", username + "@example.org", "--create-account"});
   }
@@ -57,23 +56,24 @@ TEST(ParleyCli, UsersOnDifferentNodesChat) {
   // Alice's client prints her own message once it came back through Kafka,
   // which proves her subscription is live before Bob joins.
   alice_cli.write_line("first from alice");
-  ASSERT_TRUE(wait_for_output(alice_cli, "first from alice", std::chrono::seconds(30),
-                              &alice_output))
+  ASSERT_TRUE(
+      wait_for_output(alice_cli, "first from alice", std::chrono::seconds(30), &alice_output))
       << alice_output;
 
   ChildProcess bob_cli = start_cli(cluster.url(1), bob, room, false);
   std::string bob_output;
-  // Bob sees Alice's earlier message in the history printed at start.
-  ASSERT_TRUE(wait_for_output(bob_cli, "first from alice", std::chrono::seconds(30), &bob_output))
+  // The CLI prints this line once its subscription is live.
+  ASSERT_TRUE(
+      wait_for_output(bob_cli, "* joined room " + room, std::chrono::seconds(30), &bob_output))
       << bob_output;
 
   bob_cli.write_line("hello from bob");
-  ASSERT_TRUE(wait_for_output(alice_cli, bob + ": hello from bob", std::chrono::seconds(15),
-                              &alice_output))
+  ASSERT_TRUE(
+      wait_for_output(alice_cli, bob + ": hello from bob", std::chrono::seconds(15), &alice_output))
       << alice_output;
   alice_cli.write_line("hello from alice");
-  ASSERT_TRUE(wait_for_output(bob_cli, alice + ": hello from alice", std::chrono::seconds(15),
-                              &bob_output))
+  ASSERT_TRUE(
+      wait_for_output(bob_cli, alice + ": hello from alice", std::chrono::seconds(15), &bob_output))
       << bob_output;
 
   alice_cli.close_stdin();

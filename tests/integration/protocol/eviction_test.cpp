@@ -26,7 +26,7 @@ json::object members_request(RoomId room, AccountId member) {
 // the membership.
 class EvictionTest : public ProtocolTest {
  protected:
-  static constexpr auto kPollInterval = milliseconds(50);
+  static constexpr auto kPollInterval = milliseconds(5);
   static constexpr auto kEvictionTimeout = std::chrono::seconds(10);
 
   std::size_t node(std::size_t index) { return index % cluster().size(); }
@@ -48,7 +48,7 @@ class EvictionTest : public ProtocolTest {
     EXPECT_EQ(as_id(push->at("roomId")), room);
   }
 
-  // Polls each connection until it is no longer subscribed, every 50 ms for
+  // Polls each connection until it is no longer subscribed, every 5 ms for
   // at most 10 s, and returns the time from `start` until the last one was.
   // The probe is a string-form send, which returns 400 "Not subscribed" once the
   // subscription ended, and it cannot post because the membership is already
