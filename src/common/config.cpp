@@ -145,6 +145,9 @@ const std::vector<Setting>& registry() {
       integer("login_failures_per_address_per_minute", "failures",
               "Failed logins per client address per minute before 429 replies.",
               &Config::login_failures_per_address_per_minute, 1, kIntMax),
+      integer("token_ttl_s", "seconds",
+              "Lifetime of a login token from createToken; it can be revoked earlier by logout.",
+              &Config::token_ttl_s, 60, 10LL * 365 * 24 * 3600),
       text("log_level", "level", "Log level: trace, debug, info, warn, error.", &Config::log_level,
            false),
   };

@@ -53,6 +53,8 @@ struct Config {
   int hash_threads = 2;
   int login_failures_per_account_per_minute = 20;
   int login_failures_per_address_per_minute = 200;
+  // Lifetime of a token from createToken: 30 days.
+  int token_ttl_s = 30 * 24 * 3600;
 
   std::string log_level = "info";
 };

@@ -43,6 +43,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   boost::asio::any_io_executor executor() override { return ws_.get_executor(); }
   std::optional<AccountId> account() const override { return account_; }
   void set_account(std::optional<AccountId> account) override;
+  const std::optional<std::string>& login_token_hash() const override { return token_hash_; }
+  void set_login_token_hash(std::optional<std::string> token_hash) override {
+    token_hash_ = std::move(token_hash);
+  }
   std::optional<RoomId> subscribed_room() const override;
   void subscribe(RoomId room) override;
   void unsubscribe() override;
@@ -80,6 +84,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   bool closed_ = false;
 
   std::optional<AccountId> account_;
+  std::optional<std::string> token_hash_;
 };
 
 }  // namespace parley::net

@@ -95,6 +95,7 @@ Status Node::start() {
   service::register_account_handlers(dispatcher_, *services_);
   service::register_room_handlers(dispatcher_, *services_);
   service::register_message_handlers(dispatcher_, *services_);
+  service::register_token_handlers(dispatcher_, *services_);
 
   health_ = std::make_unique<HealthEndpoints>(*database_, *producer_, blocking_, [this] {
     return boost::json::object{{"nodeId", std::to_string(message_ids_->node_id())},

@@ -80,6 +80,7 @@ void login(Services& services, Request& request) {
       }
       services.login_limiter.record_success(limit_key);
       connection->set_account(*account);
+      connection->set_login_token_hash(std::nullopt);
       reply(json::value(protocol::id_string(*account)));
     });
   };

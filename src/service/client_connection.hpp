@@ -32,6 +32,11 @@ class ClientConnection {
   // subscription, so no account receives another account's room.
   virtual void set_account(std::optional<AccountId> account) = 0;
 
+  // Hash of the token this connection logged in with (loginWithToken), so
+  // that logout can revoke it. Empty after a password login.
+  virtual const std::optional<std::string>& login_token_hash() const = 0;
+  virtual void set_login_token_hash(std::optional<std::string> token_hash) = 0;
+
   virtual std::optional<RoomId> subscribed_room() const = 0;
   // Subscribes to `room`, moving the subscription if there was another one.
   virtual void subscribe(RoomId room) = 0;

@@ -29,5 +29,6 @@ struct Services {
 void register_account_handlers(Dispatcher& dispatcher, Services& services);
 void register_room_handlers(Dispatcher& dispatcher, Services& services);
 void register_message_handlers(Dispatcher& dispatcher, Services& services);
+void register_token_handlers(Dispatcher& dispatcher, Services& services);
 
 }  // namespace parley::service
