@@ -99,6 +99,10 @@ const std::vector<Setting>& registry() {
       integer("handshake_timeout_s", "seconds",
               "Time a new TCP connection has to complete the WebSocket handshake.",
               &Config::handshake_timeout_s, 1, 600),
+      integer("shutdown_timeout_s", "seconds",
+              "On SIGTERM, longest wait for requests in flight and the 1012 close of every "
+              "connection.",
+              &Config::shutdown_timeout_s, 0, 600),
       text("database_url", "libpq connection string",
            "PostgreSQL to use, as a libpq URI or key=value string.", &Config::database_url, false),
       integer("db_pool_size", "connections",

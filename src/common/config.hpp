@@ -27,6 +27,9 @@ struct Config {
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
   int idle_timeout_s = 60;
   int handshake_timeout_s = 10;
+  // Time a node shutting down gives its clients to receive the replies of
+  // requests in flight and the 1012 close.
+  int shutdown_timeout_s = 10;
 
   // PostgreSQL.
   std::string database_url = "postgresql://parley@127.0.0.1:55432/parley";

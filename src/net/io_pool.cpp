@@ -1,5 +1,7 @@
 #include "net/io_pool.hpp"
 
+#include <thread>
+
 #include <boost/asio/post.hpp>
 
 #include "common/logging.hpp"
@@ -9,6 +11,7 @@ namespace parley::net {
 IoPool::IoPool(int threads) {
   for (int i = 0; i < threads; ++i) {
     threads_.push_back(std::make_unique<IoThread>());
+    threads_.back()->open_sessions = &open_sessions_;
   }
 }
 
@@ -45,6 +48,19 @@ void IoPool::stop() {
 
 IoThread& IoPool::next() {
   return *threads_[next_.fetch_add(1, std::memory_order_relaxed) % threads_.size()];
+}
+
+std::size_t IoPool::close_sessions(std::chrono::milliseconds timeout) {
+  post_to_all([](IoThread& thread) {
+    // close_for_restart() may remove the session from the set.
+    std::vector<ClosableSession*> sessions(thread.sessions.begin(), thread.sessions.end());
+    for (ClosableSession* session : sessions) session->close_for_restart();
+  });
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (open_sessions_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return open_sessions_.load();
 }
 
 void IoPool::post_to_all(const std::function<void(IoThread&)>& work) {

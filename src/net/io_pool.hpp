@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -13,12 +14,24 @@
 
 namespace parley::net {
 
-// One I/O thread: an io_context run by exactly one thread, and the
-// subscription registry of the connections it owns.
+// A connection that a node shutting down asks to close.
+class ClosableSession {
+ public:
+  virtual ~ClosableSession() = default;
+  // Closes with 1012 (service restart) once the request in flight, if
+  // any, has been answered.
+  virtual void close_for_restart() = 0;
+};
+
+// One I/O thread: an io_context run by exactly one thread, the
+// subscription registry of the connections it owns, and those connections.
 struct IoThread {
   // Declared first so that it outlives the context: destroying the context
   // destroys pending handlers, and the sessions they own unsubscribe here.
   SubscriptionRegistry registry;
+  std::unordered_set<ClosableSession*> sessions;
+  // The pool-wide count of open sessions, which close_sessions() waits on.
+  std::atomic<std::size_t>* open_sessions = nullptr;
   boost::asio::io_context context{1};
 };
 
@@ -40,6 +53,10 @@ class IoPool {
   // Posts `work(thread)` to every I/O thread.
   void post_to_all(const std::function<void(IoThread&)>& work);
 
+  // Asks every open WebSocket connection to close with 1012, and waits up
+  // to `timeout` until all have closed. Returns how many were still open.
+  std::size_t close_sessions(std::chrono::milliseconds timeout);
+
  private:
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
@@ -47,6 +64,7 @@ class IoPool {
   std::vector<WorkGuard> guards_;
   std::vector<std::thread> runners_;
   std::atomic<std::size_t> next_{0};
+  std::atomic<std::size_t> open_sessions_{0};
 };
 
 }  // namespace parley::net

@@ -12,6 +12,8 @@ namespace {
 
 // Bytes requested from Beast per read; a message is assembled from chunks.
 constexpr std::size_t kReadChunkBytes = 16 * 1024;
+// Close reason sent with 1012 when the node shuts down.
+constexpr const char* kRestartReason = "node shutting down";
 
 std::uint64_t next_connection_id() {
   static std::atomic<std::uint64_t> counter{0};
@@ -36,7 +38,24 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, IoThread& thread,
       id_(next_connection_id()),
       remote_address_(std::move(remote_address)) {}
 
-WebSocketSession::~WebSocketSession() { thread_.registry.unsubscribe(this); }
+WebSocketSession::~WebSocketSession() {
+  thread_.registry.unsubscribe(this);
+  unregister();
+}
+
+void WebSocketSession::unregister() {
+  if (!registered_) return;
+  registered_ = false;
+  thread_.sessions.erase(this);
+  thread_.open_sessions->fetch_sub(1);
+}
+
+void WebSocketSession::close_for_restart() {
+  restarting_ = true;
+  if (!in_flight_ && !closing_ && !closed_) {
+    close_with(websocket::close_code::service_restart, kRestartReason);
+  }
+}
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrade) {
   // The handshake deadline was set by the HTTP session; from here on Beast
@@ -68,6 +87,9 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     return;
   }
   logger("net")->debug("[C{}] connected from {}", id_, remote_address_);
+  thread_.sessions.insert(this);
+  thread_.open_sessions->fetch_add(1);
+  registered_ = true;
   read_next();
 }
 
@@ -109,12 +131,18 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   }
   std::string text = beast::buffers_to_string(read_buffer_.data());
   read_buffer_.consume(read_buffer_.size());
+  in_flight_ = true;
   dispatcher_.dispatch(shared_from_this(), text);
 }
 
 void WebSocketSession::complete(std::string frame) {
+  in_flight_ = false;
   if (closed_) return;
   enqueue(std::make_shared<const std::string>(std::move(frame)));
+  if (restarting_) {
+    close_with(websocket::close_code::service_restart, kRestartReason);
+    return;
+  }
   read_next();
 }
 
@@ -180,6 +208,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
 }
 
 void WebSocketSession::close_with(websocket::close_code code, const char* reason) {
+  if (closing_ || closed_) return;
   closing_ = true;
   thread_.registry.unsubscribe(this);
   ws_.async_close(websocket::close_reason(code, reason),
@@ -204,6 +233,7 @@ void WebSocketSession::shut_down() {
   if (closed_) return;
   closed_ = true;
   thread_.registry.unsubscribe(this);
+  unregister();
   send_queue_.clear();
   queued_bytes_ = 0;
 }

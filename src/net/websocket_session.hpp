@@ -28,7 +28,8 @@ inline constexpr const char* kSlowConsumerReason = "consumer too slow";
 // Thread safety: every member runs on the owning IoThread's context.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
                          public service::ClientConnection,
-                         public Subscriber {
+                         public Subscriber,
+                         public ClosableSession {
  public:
   WebSocketSession(boost::beast::tcp_stream&& stream, IoThread& thread, const Config& config,
                    service::Dispatcher& dispatcher, std::string remote_address);
@@ -58,6 +59,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void deliver(const SharedFrame& frame) override;
   void on_evicted(RoomId room) override;
 
+  // ClosableSession
+  void close_for_restart() override;
+
  private:
   void on_accept(boost::beast::error_code ec);
   void read_next();
@@ -68,6 +72,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void close_with(boost::beast::websocket::close_code code, const char* reason);
   void close_slow_consumer();
   void shut_down();
+  void unregister();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   IoThread& thread_;
@@ -82,6 +87,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  // A request was read and its reply is not queued yet.
+  bool in_flight_ = false;
+  // The node is shutting down: close after the request in flight.
+  bool restarting_ = false;
+  bool registered_ = false;
 
   std::optional<AccountId> account_;
   std::optional<std::string> token_hash_;

@@ -187,7 +187,17 @@ void Node::renew_lease_until_stopped() {
 }
 
 void Node::stop() {
-  if (listener_) listener_->close();
+  if (listener_) {
+    listener_->close();
+    // Requests in flight still reach the database and Kafka, so the
+    // sessions close before anything else stops.
+    std::size_t left = io_pool_.close_sessions(std::chrono::seconds(config_.shutdown_timeout_s));
+    if (left > 0) {
+      logger("server")->warn("{} connections still open after {} s; dropping them", left,
+                             config_.shutdown_timeout_s);
+    }
+    listener_.reset();
+  }
   {
     std::lock_guard lock(lease_mutex_);
     stopping_ = true;

@@ -81,3 +81,39 @@ TEST(NodeFailure, SurvivorsKeepDelivering) {
 
 }  // namespace
 }  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+TEST(NodeShutdown, SigtermClosesClientsWith1012) {
+  auto cluster = Cluster::start({.nodes = 2});
+  AccountId id = 0;
+  auto owner = new_user(cluster->url(0), "shutdown_owner", &id);
+  auto room = owner->call("createRoom", json::object{{"name", "shutdown-room"}});
+  ASSERT_TRUE(room.ok()) << room.error().message;
+  ASSERT_TRUE(owner->call("subscribe", room->as_object().at("id")).ok());
+  auto idle = open(cluster->url(0));
+
+  ASSERT_TRUE(cluster->node(0).terminate(std::chrono::seconds(20)));
+  for (auto* connection : {owner.get(), idle.get()}) {
+    auto closed = connection->wait_closed(std::chrono::seconds(10));
+    ASSERT_TRUE(closed.has_value());
+    EXPECT_EQ(closed->code, 1012);
+    EXPECT_EQ(closed->reason, "node shutting down");
+  }
+  EXPECT_EQ(cluster->node(0).exit_status(), 0);
+
+  // The client resumes on the surviving node.
+  auto resumed = open(cluster->url(1));
+  ASSERT_TRUE(resumed->call("login", json::object{{"username", "shutdown_owner"},
+                                                   {"password", "test12345"}})
+                  .ok());
+  ASSERT_TRUE(resumed->call("subscribe", room->as_object().at("id")).ok());
+  ASSERT_TRUE(resumed->call("send", json::value("after restart")).ok());
+  auto push = resumed->next_push(kPushTimeout);
+  ASSERT_TRUE(push.has_value());
+  EXPECT_EQ(push->at("message").as_string(), "after restart");
+}
+
+}  // namespace
+}  // namespace parley::testing
