@@ -92,15 +92,17 @@ Status read_message_filter(const boost::json::object& payload, TimeZoneDatabase&
   }
 
   // The zone is validated whenever it is given, even without from and to.
+  // An unknown zone is reported by the service after the room and
+  // membership checks, the place where the reference server rejects it.
   std::shared_ptr<const TimeZone> zone;
   if (timezone.invalid() || timezone.present()) {
     zone = timezone.present() ? zones.locate(timezone.value) : nullptr;
     if (!zone) {
-      return missing_or_invalid("timezone");
+      request.invalid_timezone = true;
     }
   }
-  request.from_utc = from.present() ? from_bound_utc(*zone, from.value) : Timestamp{};
-  request.to_utc = to.present() ? to_bound_utc(*zone, to.value) : now;
+  request.from_utc = from.present() && zone ? from_bound_utc(*zone, from.value) : Timestamp{};
+  request.to_utc = to.present() && zone ? to_bound_utc(*zone, to.value) : now;
   return Done{};
 }
 

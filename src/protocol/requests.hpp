@@ -122,6 +122,10 @@ struct ListMessagesRequest {
   // A bound with sub-millisecond digits is rounded inward (from up, to
   // down), so comparing it with millisecond timestamps is exact.
   std::optional<Timestamp> from_utc, to_utc;
+  // `timezone` was given but names no known zone. The caller rejects the
+  // request with 400 `Missing or invalid: timezone` after its room checks,
+  // and the window above is then meaningless.
+  bool invalid_timezone = false;
 };
 
 struct TokenLoginRequest {

@@ -163,6 +163,7 @@ void list_messages(Services& services, Request& request) {
         if (!db::rooms::is_member(database, query.room_id, caller)) {
           return Error{403, "Not a room member"};
         }
+        if (query.invalid_timezone) return Error{400, "Missing or invalid: timezone"};
         db::messages::MessageQuery filter{
             query.room_id,
             query.keyword,

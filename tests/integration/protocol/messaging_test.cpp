@@ -250,6 +250,11 @@ TEST_F(MessagingTest, ListMessagesChecks) {
        "Missing or invalid: keyword"},
       {json::object{{"roomId", max}, {"keyword", "ab"}}, 400, "Missing or invalid: keyword"},
       {json::object{{"roomId", std::to_string(room)}}, 403, "Not a room member"},
+      // An unknown zone is rejected after the room checks, as in the
+      // reference server.
+      {json::object{{"roomId", max}, {"timezone", "Nowhere/City"}}, 404, "Room not found"},
+      {json::object{{"roomId", std::to_string(room)}, {"timezone", "Nowhere/City"}}, 403,
+       "Not a room member"},
   };
   for (const auto& test : cases) {
     SCOPED_TRACE(json::serialize(test.data));
