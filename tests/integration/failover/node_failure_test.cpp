@@ -3,6 +3,7 @@
 
 #include "client/connection.hpp"
 #include "common/types.hpp"
+#include "integration/failover/failover_support.hpp"
 #include "support/cluster.hpp"
 
 namespace parley::testing {
@@ -11,32 +12,11 @@ namespace json = boost::json;
 
 constexpr auto kPushTimeout = std::chrono::seconds(10);
 
-std::unique_ptr<client::Connection> open(const std::string& url) {
-  auto connection = client::Connection::open(url);
-  EXPECT_TRUE(connection.ok()) << connection.error().message;
-  return connection.ok() ? std::move(connection.value()) : nullptr;
-}
-
-// Creates an account and returns a connection logged in as it.
-std::unique_ptr<client::Connection> new_user(const std::string& url, const std::string& name,
-                                             AccountId* id) {
-  auto connection = open(url);
-  auto created = connection->call("createAccount", json::object{{"username", name},
-                                                                {"email", name + "@example.org"},
-                                                                {"password", "test12345"}});
-  EXPECT_TRUE(created.ok()) << created.error().message;
-  auto login =
-      connection->call("login", json::object{{"username", name}, {"password", "test12345"}});
-  EXPECT_TRUE(login.ok()) << login.error().message;
-  *id = std::stoll(std::string(login->as_string()));
-  return connection;
-}
-
 TEST(NodeFailure, SurvivorsKeepDelivering) {
   auto cluster = Cluster::start();
   AccountId owner_id = 0, member_id = 0;
-  auto owner = new_user(cluster->url(0), "failover_owner", &owner_id);
-  auto member = new_user(cluster->url(1), "failover_member", &member_id);
+  auto owner = user(cluster->url(0), "failover_owner", true, &owner_id);
+  auto member = user(cluster->url(1), "failover_member", true, &member_id);
   auto doomed = open(cluster->url(2));
   ASSERT_TRUE(
       doomed
@@ -88,7 +68,7 @@ namespace {
 TEST(NodeShutdown, SigtermClosesClientsWith1012) {
   auto cluster = Cluster::start({.nodes = 2});
   AccountId id = 0;
-  auto owner = new_user(cluster->url(0), "shutdown_owner", &id);
+  auto owner = user(cluster->url(0), "shutdown_owner", true, &id);
   auto room = owner->call("createRoom", json::object{{"name", "shutdown-room"}});
   ASSERT_TRUE(room.ok()) << room.error().message;
   ASSERT_TRUE(owner->call("subscribe", room->as_object().at("id")).ok());
@@ -105,9 +85,10 @@ TEST(NodeShutdown, SigtermClosesClientsWith1012) {
 
   // The client resumes on the surviving node.
   auto resumed = open(cluster->url(1));
-  ASSERT_TRUE(resumed->call("login", json::object{{"username", "shutdown_owner"},
-                                                   {"password", "test12345"}})
-                  .ok());
+  ASSERT_TRUE(
+      resumed
+          ->call("login", json::object{{"username", "shutdown_owner"}, {"password", "test12345"}})
+          .ok());
   ASSERT_TRUE(resumed->call("subscribe", room->as_object().at("id")).ok());
   ASSERT_TRUE(resumed->call("send", json::value("after restart")).ok());
   auto push = resumed->next_push(kPushTimeout);

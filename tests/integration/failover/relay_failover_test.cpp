@@ -5,29 +5,13 @@
 
 #include "client/connection.hpp"
 #include "common/types.hpp"
+#include "integration/failover/failover_support.hpp"
 #include "support/cluster.hpp"
 #include "support/node_process.hpp"
 
 namespace parley::testing {
 namespace {
 namespace json = boost::json;
-
-std::unique_ptr<client::Connection> user(const std::string& url, const std::string& name,
-                                         bool create) {
-  auto opened = client::Connection::open(url);
-  EXPECT_TRUE(opened.ok()) << opened.error().message;
-  auto connection = std::move(opened.value());
-  if (create) {
-    auto created = connection->call("createAccount", json::object{{"username", name},
-                                                                  {"email", name + "@example.org"},
-                                                                  {"password", "test12345"}});
-    EXPECT_TRUE(created.ok()) << created.error().message;
-  }
-  auto login =
-      connection->call("login", json::object{{"username", name}, {"password", "test12345"}});
-  EXPECT_TRUE(login.ok()) << login.error().message;
-  return connection;
-}
 
 // Returns the index of the node whose GET /status says it relays the
 // outbox, waiting up to 15 s for one to take the lock.
