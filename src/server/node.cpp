@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.hpp"
+#include "db/client_messages.hpp"
 #include "db/migrate.hpp"
 #include "db/node_id.hpp"
 #include "protocol/time_zone.hpp"
@@ -14,6 +15,11 @@ namespace {
 // How long start() keeps retrying PostgreSQL before giving up, so that a
 // node started together with its database does not fail at once.
 constexpr auto kDatabaseStartupWait = std::chrono::seconds(30);
+// How long a clientMessageId is remembered: a retry within this time gets
+// the first message's id. The protocol promises at least 24 hours.
+constexpr auto kClientMessageIdRetention = std::chrono::hours(48);
+// Lease renewals between two deletions of expired clientMessageIds.
+constexpr int kRenewalsPerCleanup = 120;
 
 template <typename... Visitors>
 struct Overloaded : Visitors... {
@@ -118,6 +124,7 @@ std::string Node::public_url() const {
 void Node::deliver(const kafka::Record& record) {
   std::visit(Overloaded{
                  [this](const kafka::RoomMessageRecord& message) {
+            if (!pushed_ids_.insert(message.message_id)) return;
                    // Serialized once; every I/O thread and every recipient shares
                    // these bytes.
                    auto frame = std::make_shared<const std::string>(protocol::serialize_push(
@@ -153,6 +160,7 @@ void Node::deliver(const kafka::Record& record) {
 void Node::renew_lease_until_stopped() {
   auto log = logger("server");
   std::unique_ptr<db::Connection> connection;
+  int renewals = 0;
   std::unique_lock lock(lease_mutex_);
   while (!lease_wakeup_.wait_for(lock, db::kNodeLeaseRenewInterval, [this] { return stopping_; })) {
     lock.unlock();
@@ -168,6 +176,12 @@ void Node::renew_lease_until_stopped() {
                   fresh);
         node_id_ = fresh;
         message_ids_->set_node_id(fresh);
+      }
+      // Every node runs the cleanup; the deletes are idempotent.
+      if (++renewals % kRenewalsPerCleanup == 0) {
+        db::client_messages::forget_older_than(
+            *connection,
+            std::chrono::duration_cast<std::chrono::milliseconds>(kClientMessageIdRetention));
       }
     } catch (const std::exception& error) {
       log->warn("renewing the lease of node id {} failed, retrying in {} ms: {}", node_id_,

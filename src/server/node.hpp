@@ -10,6 +10,7 @@
 
 #include "common/config.hpp"
 #include "common/message_id.hpp"
+#include "common/recent_ids.hpp"
 #include "db/pool.hpp"
 #include "kafka/fanout_consumer.hpp"
 #include "kafka/history_writer.hpp"
@@ -29,6 +30,9 @@ namespace parley::server {
 // dependency order and stopped in reverse.
 class Node {
  public:
+  // Message ids a node remembers to push a retried message only once.
+  static constexpr std::size_t kPushedIdsWindow = 1 << 16;
+
   explicit Node(Config config);
   ~Node();
 
@@ -48,6 +52,10 @@ class Node {
   Config config_;
   std::int64_t node_id_ = 0;
   std::unique_ptr<MessageIdGenerator> message_ids_;
+  // Ids of the messages pushed lately; owned by the fan-out consumer thread.
+  // NOTE: a retried send is pushed again when more than kPushedIdsWindow
+  // other messages passed this node in between, or the node restarted.
+  RecentIds pushed_ids_{kPushedIdsWindow};
   std::unique_ptr<db::Pool> database_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::FanoutConsumer> fanout_;

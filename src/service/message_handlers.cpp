@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include "common/logging.hpp"
+#include "db/client_messages.hpp"
 #include "db/messages.hpp"
 #include "db/rooms.hpp"
 #include "kafka/records.hpp"
@@ -104,9 +105,7 @@ json::value send_result(bool object_form, const kafka::RoomMessageRecord& record
 // acknowledged it. The id and timestamp are taken here, once, so the push
 // and the history row of the message carry the same values.
 void produce_message(Services& services, const Reply& reply, bool object_form,
-                     kafka::RoomMessageRecord record) {
-  record.message_id = services.message_ids.next();
-  record.timestamp = MessageIdGenerator::timestamp_of(record.message_id);
+                     const kafka::RoomMessageRecord& record) {
   json::value result = send_result(object_form, record);
   services.producer.produce(services.config.kafka_messages_topic, record.room_id,
                             kafka::encode(record),
@@ -128,26 +127,38 @@ void send(Services& services, Request& request) {
   }
 
   AccountId caller = *request.connection->account();
-  // TODO: clientMessageId travels in the record but is not deduplicated
-  // yet, so a retried send creates a second message. Remembering it with
-  // db::client_messages::remember() needs a rule for a send whose delivery
-  // report timed out although the broker may have stored the record.
-  kafka::RoomMessageRecord record{*room_id,
-                                  caller,
-                                  Timestamp{},
-                                  0,
+  kafka::RoomMessageRecord record{*room_id, caller, Timestamp{}, services.message_ids.next(),
                                   std::move(parsed->message),
                                   std::move(parsed->client_message_id)};
+  record.timestamp = MessageIdGenerator::timestamp_of(record.message_id);
   auto reply = request.reply;
   call_database(
       services.database, request.connection,
-      [caller, room = *room_id](db::Connection& database) -> Status {
-        if (!db::rooms::is_member(database, room, caller)) return kSendNotMember;
-        return Done{};
+      [candidate = std::move(record)](db::Connection& database)
+          -> Result<kafka::RoomMessageRecord> {
+        if (!db::rooms::is_member(database, candidate.room_id, candidate.sender_id)) {
+          return kSendNotMember;
+        }
+        kafka::RoomMessageRecord record = candidate;
+        if (!record.client_message_id) return record;
+        auto first = db::client_messages::remember(
+            database, record.sender_id, *record.client_message_id,
+            {record.message_id, record.room_id, record.timestamp});
+        if (first) {
+          // A retry: produce the first attempt's id again, since that attempt
+          // may never have reached Kafka. History stores one row per id and
+          // each node pushes one id once, so a second copy changes nothing.
+          if (first->room_id != record.room_id) {
+            return Error{400, "Missing or invalid: clientMessageId"};
+          }
+          record.message_id = first->message_id;
+          record.timestamp = first->timestamp;
+        }
+        return record;
       },
-      [&services, reply, object_form, record = std::move(record)](Status member) mutable {
-        if (!member) return reply(member.error());
-        produce_message(services, reply, object_form, std::move(record));
+      [&services, reply, object_form](Result<kafka::RoomMessageRecord> accepted) {
+        if (!accepted) return reply(accepted.error());
+        produce_message(services, reply, object_form, accepted.value());
       });
 }
 

@@ -228,6 +228,46 @@ TEST_F(MessagingTest, HistoryMatchesPushes) {
   }
 }
 
+TEST_F(MessagingTest, RepeatedClientMessageIdCreatesOneMessage) {
+  TestAccount owner = create_account();
+  std::vector<TestAccount> members = {create_account()};
+  Room room = subscribed_room(owner, members);
+  const std::string client_id = "retry-" + unique_name(12);
+  json::object request{{"roomId", std::to_string(room.id)},
+                       {"message", "sent once"},
+                       {"clientMessageId", client_id}};
+
+  auto first = room.subscribers[0]->call("send", request);
+  ASSERT_PROTOCOL_OK(first);
+  // Retries on the same connection and on another node.
+  auto again = room.subscribers[0]->call("send", request);
+  ASSERT_PROTOCOL_OK(again);
+  auto elsewhere = logged_in(owner, 2)->call("send", request);
+  ASSERT_PROTOCOL_OK(elsewhere);
+  for (const auto* retry : {&again, &elsewhere}) {
+    EXPECT_EQ(retry->value().at("id"), first->at("id"));
+    EXPECT_EQ(retry->value().at("timestamp"), first->at("timestamp"));
+    EXPECT_EQ(as_id(retry->value().at("roomId")), room.id);
+  }
+
+  for (auto& subscriber : room.subscribers) {
+    auto push = subscriber->next_push(kPushTimeout);
+    ASSERT_TRUE(push.has_value());
+    EXPECT_EQ(push->at("id"), first->at("id"));
+    EXPECT_FALSE(subscriber->next_push(kSilenceWindow).has_value()) << "pushed twice";
+  }
+  auto history = wait_for_history(*room.subscribers[1], room.id, 1);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].at("id"), first->at("id"));
+
+  // The same clientMessageId in another room is a client error.
+  auto [other_room, other_name] = create_room(owner);
+  json::object misuse = request;
+  misuse["roomId"] = std::to_string(other_room);
+  EXPECT_PROTOCOL_ERROR(room.subscribers[0]->call("send", misuse), 400,
+                        "Missing or invalid: clientMessageId");
+}
+
 TEST_F(MessagingTest, ListMessagesChecks) {
   TestAccount owner = create_account();
   TestAccount outsider = create_account();
