@@ -10,6 +10,13 @@ namespace parley::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// Pause after a failed accept before the next one.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+}  // namespace
+
 Listener::Listener(IoPool& io_pool, const Config& config, service::Dispatcher& dispatcher,
                    HttpHandler& http_handler)
     : io_pool_(io_pool),
@@ -17,7 +24,8 @@ Listener::Listener(IoPool& io_pool, const Config& config, service::Dispatcher& d
       dispatcher_(dispatcher),
       http_handler_(http_handler),
       accept_thread_(io_pool.at(0)),
-      acceptor_(accept_thread_.context) {}
+      acceptor_(accept_thread_.context),
+      retry_timer_(accept_thread_.context) {}
 
 Status Listener::open() {
   boost::system::error_code ec;
@@ -47,6 +55,7 @@ void Listener::close() {
   asio::post(accept_thread_.context, [self = shared_from_this()] {
     boost::system::error_code ignored;
     self->acceptor_.close(ignored);
+    self->retry_timer_.cancel();
   });
 }
 
@@ -56,8 +65,15 @@ void Listener::accept_next() {
                                              boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
-      // Usually EMFILE: log and keep accepting, the condition may pass.
-      logger("net")->warn("accept failed: {}", ec.message());
+      // Usually EMFILE or ENFILE: retrying at once would spin, so wait a
+      // little, since closing connections free descriptors.
+      logger("net")->warn("accept failed: {}; retrying in {} ms", ec.message(),
+                          kAcceptRetryDelay.count());
+      self->retry_timer_.expires_after(kAcceptRetryDelay);
+      self->retry_timer_.async_wait([self](boost::system::error_code wait_error) {
+        if (!wait_error) self->accept_next();
+      });
+      return;
     } else {
       socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<HttpSession>(std::move(socket), target, self->config_, self->dispatcher_,

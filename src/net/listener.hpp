@@ -3,6 +3,7 @@
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/config.hpp"
 #include "common/error.hpp"
@@ -34,6 +35,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   HttpHandler& http_handler_;
   IoThread& accept_thread_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
 };
 
 }  // namespace parley::net

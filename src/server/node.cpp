@@ -124,7 +124,7 @@ std::string Node::public_url() const {
 void Node::deliver(const kafka::Record& record) {
   std::visit(Overloaded{
                  [this](const kafka::RoomMessageRecord& message) {
-            if (!pushed_ids_.insert(message.message_id)) return;
+                   if (!pushed_ids_.insert(message.message_id)) return;
                    // Serialized once; every I/O thread and every recipient shares
                    // these bytes.
                    auto frame = std::make_shared<const std::string>(protocol::serialize_push(

@@ -127,23 +127,26 @@ void send(Services& services, Request& request) {
   }
 
   AccountId caller = *request.connection->account();
-  kafka::RoomMessageRecord record{*room_id, caller, Timestamp{}, services.message_ids.next(),
+  kafka::RoomMessageRecord record{*room_id,
+                                  caller,
+                                  Timestamp{},
+                                  services.message_ids.next(),
                                   std::move(parsed->message),
                                   std::move(parsed->client_message_id)};
   record.timestamp = MessageIdGenerator::timestamp_of(record.message_id);
   auto reply = request.reply;
   call_database(
       services.database, request.connection,
-      [candidate = std::move(record)](db::Connection& database)
-          -> Result<kafka::RoomMessageRecord> {
+      [candidate =
+           std::move(record)](db::Connection& database) -> Result<kafka::RoomMessageRecord> {
         if (!db::rooms::is_member(database, candidate.room_id, candidate.sender_id)) {
           return kSendNotMember;
         }
         kafka::RoomMessageRecord record = candidate;
         if (!record.client_message_id) return record;
-        auto first = db::client_messages::remember(
-            database, record.sender_id, *record.client_message_id,
-            {record.message_id, record.room_id, record.timestamp});
+        auto first =
+            db::client_messages::remember(database, record.sender_id, *record.client_message_id,
+                                          {record.message_id, record.room_id, record.timestamp});
         if (first) {
           // A retry: produce the first attempt's id again, since that attempt
           // may never have reached Kafka. History stores one row per id and

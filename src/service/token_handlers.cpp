@@ -1,8 +1,7 @@
-#include <sodium.h>
-
 #include <cstring>
 
 #include <boost/json.hpp>
+#include <sodium.h>
 
 #include "common/logging.hpp"
 #include "db/tokens.hpp"

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "common/recent_ids.hpp"
+
+#include <gtest/gtest.h>
 
 namespace parley {
 namespace {
