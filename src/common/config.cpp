@@ -93,6 +93,13 @@ const std::vector<Setting>& registry() {
       integer("max_send_queue_bytes", "bytes",
               "Bytes queued for one connection before it is closed as too slow.",
               &Config::max_send_queue_bytes, 64 * 1024, 1LL << 32),
+      integer("resume_window_messages", "messages",
+              "Recent messages kept per room for clients that resume with afterMessageId; older "
+              "ones are read from PostgreSQL.",
+              &Config::resume_window_messages, 0, 1000000),
+      integer("resume_window_age_s", "seconds",
+              "Longest a message stays in the resume window.", &Config::resume_window_age_s, 1,
+              86400),
       integer("idle_timeout_s", "seconds",
               "A connection that sends nothing for this long is closed.", &Config::idle_timeout_s,
               1, 86400),

@@ -25,6 +25,10 @@ struct Config {
   // WebSocket limits.
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
+  // Recent messages each node keeps per room for clients that resume with
+  // afterMessageId, by count and by age.
+  std::size_t resume_window_messages = 1000;
+  int resume_window_age_s = 600;
   int idle_timeout_s = 60;
   int handshake_timeout_s = 10;
   // Time a node shutting down gives its clients to receive the replies of

@@ -8,9 +8,9 @@
 
 namespace parley::net {
 
-IoPool::IoPool(int threads) {
+IoPool::IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age) {
   for (int i = 0; i < threads; ++i) {
-    threads_.push_back(std::make_unique<IoThread>());
+    threads_.push_back(std::make_unique<IoThread>(recent_messages, recent_age));
     threads_.back()->open_sessions = &open_sessions_;
   }
 }

@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "net/recent_messages.hpp"
 #include "net/subscription_registry.hpp"
 
 namespace parley::net {
@@ -26,9 +27,13 @@ class ClosableSession {
 // One I/O thread: an io_context run by exactly one thread, the
 // subscription registry of the connections it owns, and those connections.
 struct IoThread {
+  IoThread(std::size_t recent_messages, std::chrono::milliseconds recent_age)
+      : recent(recent_messages, recent_age) {}
+
   // Declared first so that it outlives the context: destroying the context
   // destroys pending handlers, and the sessions they own unsubscribe here.
   SubscriptionRegistry registry;
+  RecentMessages recent;
   std::unordered_set<ClosableSession*> sessions;
   // The pool-wide count of open sessions, which close_sessions() waits on.
   std::atomic<std::size_t>* open_sessions = nullptr;
@@ -39,7 +44,9 @@ struct IoThread {
 // its whole life, chosen round-robin, so its state needs no lock.
 class IoPool {
  public:
-  explicit IoPool(int threads);
+  // Each thread keeps up to `recent_messages` recent messages per room, none
+  // older than `recent_age`, for clients that resume.
+  IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age);
   ~IoPool();
 
   void start();

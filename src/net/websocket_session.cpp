@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include <atomic>
+#include <unordered_set>
 
 #include "common/logging.hpp"
 
@@ -164,6 +165,27 @@ std::optional<RoomId> WebSocketSession::subscribed_room() const {
 void WebSocketSession::subscribe(RoomId room) { thread_.registry.subscribe(this, room); }
 
 void WebSocketSession::unsubscribe() { thread_.registry.unsubscribe(this); }
+
+void WebSocketSession::subscribe_after(RoomId room, MessageId after,
+                                       const std::vector<service::StoredPush>& stored) {
+  // Runs on the I/O thread that also appends to the window and delivers
+  // live messages, so nothing arrives between the replay and the
+  // subscription.
+  if (auto following = thread_.recent.after(room, after)) {
+    for (const auto* entry : *following) enqueue(entry->frame);
+  } else {
+    std::unordered_set<MessageId> pushed;
+    for (const auto& message : stored) {
+      if (message.id <= after) continue;
+      enqueue(std::make_shared<const std::string>(message.frame));
+      pushed.insert(message.id);
+    }
+    for (const auto* entry : thread_.recent.all(room)) {
+      if (entry->id > after && !pushed.contains(entry->id)) enqueue(entry->frame);
+    }
+  }
+  subscribe(room);
+}
 
 void WebSocketSession::deliver(const SharedFrame& frame) { enqueue(frame); }
 

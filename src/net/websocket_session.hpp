@@ -51,6 +51,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   std::optional<RoomId> subscribed_room() const override;
   void subscribe(RoomId room) override;
   void unsubscribe() override;
+  void subscribe_after(RoomId room, MessageId after,
+                       const std::vector<service::StoredPush>& stored) override;
   void push(std::string frame) override;
   void complete(std::string frame) override;
 

@@ -33,7 +33,8 @@ Overloaded(Visitors...) -> Overloaded<Visitors...>;
 Node::Node(Config config)
     : config_(std::move(config)),
       hashing_(static_cast<std::size_t>(config_.hash_threads)),
-      io_pool_(config_.io_threads) {}
+      io_pool_(config_.io_threads, config_.resume_window_messages,
+               std::chrono::seconds(config_.resume_window_age_s)) {}
 
 Node::~Node() { stop(); }
 
@@ -130,7 +131,9 @@ void Node::deliver(const kafka::Record& record) {
                    auto frame = std::make_shared<const std::string>(protocol::serialize_push(
                        {message.message_id, message.sender_id, message.room_id, message.text,
                         message.timestamp}));
-                   io_pool_.post_to_all([frame, room = message.room_id](net::IoThread& thread) {
+                   io_pool_.post_to_all([frame, room = message.room_id, id = message.message_id,
+                                         timestamp = message.timestamp](net::IoThread& thread) {
+                     thread.recent.append(room, id, timestamp, frame);
                      thread.registry.deliver(room, frame);
                    });
                  },
@@ -138,6 +141,7 @@ void Node::deliver(const kafka::Record& record) {
                    io_pool_.post_to_all([event](net::IoThread& thread) {
                      if (event.is_owner) {
                        thread.registry.evict_room(event.room_id);
+                       thread.recent.erase_room(event.room_id);
                      } else {
                        thread.registry.evict_accounts(event.room_id, {&event.account_id, 1});
                      }

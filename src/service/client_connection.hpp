@@ -4,12 +4,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "common/types.hpp"
 
 namespace parley::service {
+
+// A stored message read from PostgreSQL, serialized as a push frame.
+struct StoredPush {
+  MessageId id;
+  std::string frame;
+};
 
 // The service layer's view of one client connection: its identity, its
 // subscription and the executor its state lives on.
@@ -41,6 +48,13 @@ class ClientConnection {
   // Subscribes to `room`, moving the subscription if there was another one.
   virtual void subscribe(RoomId room) = 0;
   virtual void unsubscribe() = 0;
+  // Pushes the messages of `room` that follow message `after`, oldest first,
+  // then subscribes, with no message missing or repeated between the two.
+  // The node's recent window supplies them when it still holds `after`;
+  // otherwise `stored` (messages after `after` read from PostgreSQL, in id
+  // order) comes first and then the window's messages not among them.
+  virtual void subscribe_after(RoomId room, MessageId after,
+                               const std::vector<StoredPush>& stored) = 0;
 
   // Queues a push frame (a message) for this connection only.
   virtual void push(std::string frame) = 0;

@@ -68,19 +68,25 @@ void subscribe(Services& services, Request& request) {
         if (!after) return std::vector<db::MessageRow>{};
         return db::messages::after(database, room_id, *after, kMaxReplayedMessages);
       },
-      [&services, connection, reply, caller, room_id](Result<std::vector<db::MessageRow>> checked) {
+      [&services, connection, reply, caller, room_id,
+       after](Result<std::vector<db::MessageRow>> checked) {
         if (!checked) return reply(checked.error());
         // The identity may have changed while the checks ran; subscribe only
         // the account that passed them.
         if (connection->account() != caller) return reply(Error{401, "Not authenticated"});
-        // TODO: the replay reads only PostgreSQL. A message that the history
-        // writer has not stored yet, or one that arrives between the query
-        // and this subscription, is missed. A per-room window of recent
-        // messages on each node would close the gap.
-        for (const auto& row : checked.value()) {
-          connection->push(protocol::serialize_push(message_info(row)));
+        if (after) {
+          std::vector<StoredPush> stored;
+          for (const auto& row : checked.value()) {
+            stored.push_back({row.id, protocol::serialize_push(message_info(row))});
+          }
+          // NOTE: a message that left the node's recent window before the
+          // history writer stored it is missed; the window is sized
+          // (--resume-window-messages, --resume-window-age-s) to outlast
+          // the history writer's lag.
+          connection->subscribe_after(room_id, *after, stored);
+        } else {
+          connection->subscribe(room_id);
         }
-        connection->subscribe(room_id);
         confirm_membership(services, connection, reply, caller, room_id);
       });
 }
