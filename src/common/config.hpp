@@ -47,7 +47,7 @@ struct Config {
   std::string kafka_history_group = "parley-history";
   int kafka_produce_timeout_ms = 5000;
   int kafka_linger_ms = 1;
-  // Longest a broker holds a fetch open when no new record is there. It
+  // Longest a broker keeps a fetch open when no new record is there. It
   // bounds the delivery latency of an idle room, so it stays small.
   int kafka_fetch_wait_max_ms = 5;
   int history_batch_max = 1000;

@@ -15,12 +15,12 @@
 
 namespace parley::net {
 
-// A connection that a node shutting down asks to close.
+// A connection that a node closes when it shuts down.
 class ClosableSession {
  public:
   virtual ~ClosableSession() = default;
-  // Closes with 1012 (service restart) once the request in flight, if
-  // any, has been answered.
+  // Closes with 1012 (service restart) once the reply of the request in
+  // flight, if any, is queued.
   virtual void close_for_restart() = 0;
 };
 

@@ -31,7 +31,7 @@ class RecentMessages {
   void erase_room(RoomId room) { rooms_.erase(room); }
 
   // Returns the entries of `room` that follow the message `after` in
-  // partition order, when the window still holds that message. Returns
+  // partition order, when the window still contains that message. Returns
   // nullopt when it does not, so the caller must also read PostgreSQL.
   std::optional<std::vector<const Entry*>> after(RoomId room, MessageId after) const;
   // Returns every entry of `room`, oldest first.

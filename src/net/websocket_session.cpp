@@ -59,8 +59,8 @@ void WebSocketSession::close_for_restart() {
 }
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrade) {
-  // The handshake deadline was set by the HTTP session; from here on Beast
-  // pings an idle peer and closes the connection if no pong comes back.
+  // The HTTP session set the handshake deadline. From here on Beast pings
+  // an idle peer and closes the connection if no pong comes back.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(config_.handshake_timeout_s);

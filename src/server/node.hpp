@@ -37,7 +37,7 @@ class Node {
   ~Node();
 
   // Migrates the database, leases a node id, connects to Kafka, starts the
-  // consumers and opens the listener. The Error says which step failed.
+  // consumers and opens the listener. The Error names the step that failed.
   Status start();
   // Stops accepting, stops the consumers, flushes the producer and joins
   // every thread.

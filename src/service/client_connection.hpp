@@ -50,8 +50,8 @@ class ClientConnection {
   virtual void unsubscribe() = 0;
   // Pushes the messages of `room` that follow message `after`, oldest first,
   // then subscribes, with no message missing or repeated between the two.
-  // The node's recent window supplies them when it still holds `after`;
-  // otherwise `stored` (messages after `after` read from PostgreSQL, in id
+  // The node's recent window supplies them when it still contains `after`.
+  // Otherwise `stored` (messages after `after` read from PostgreSQL, in id
   // order) comes first and then the window's messages not among them.
   virtual void subscribe_after(RoomId room, MessageId after,
                                const std::vector<StoredPush>& stored) = 0;

@@ -18,8 +18,8 @@ inline const Error kInternalError{500, "Internal service error"};
 
 // Runs `work(db::Connection&) -> Result<T>` on a database pool thread and
 // then `done(Result<T>)` on the connection's executor. Database faults never
-// reach the client as text: a lost or unobtainable connection, or a full
-// queue, becomes 503 `Service unavailable: database`; any other failure is
+// reach the client as text. A lost or unobtainable connection, or a full
+// queue, becomes 503 `Service unavailable: database`. Any other failure is
 // logged with the connection id and becomes 500 `Internal service error`.
 template <typename Work, typename Done>
 void call_database(db::Pool& pool, const std::shared_ptr<ClientConnection>& connection, Work work,

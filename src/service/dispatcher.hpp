@@ -14,10 +14,10 @@
 
 namespace parley::service {
 
-// What a handler hands back: the reply's data, or the Error to send.
+// The completion of a handler: the reply's data, or the Error to send.
 using Reply = std::function<void(Result<boost::json::value>)>;
 
-// One request as a handler sees it. `reply` must be called exactly once,
+// One request as a handler receives it. `reply` must be called exactly once,
 // from any thread: the dispatcher moves the completion to the connection's
 // executor before it touches the connection.
 struct Request {
@@ -35,8 +35,8 @@ using Handler = std::function<void(Request&)>;
 class Dispatcher {
  public:
   // Registers `handler` for v1/syemessenger/<operation>. When
-  // `requires_login` is true, the dispatcher answers 401 `Not authenticated`
-  // before the handler sees a connection that is not logged in.
+  // `requires_login` is true, the dispatcher replies 401 `Not authenticated`
+  // before the handler runs for a connection that is not logged in.
   void add(std::string_view operation, bool requires_login, Handler handler);
 
   // Handles one text frame of `connection`. Called on its executor.

@@ -80,9 +80,9 @@ void subscribe(Services& services, Request& request) {
             stored.push_back({row.id, protocol::serialize_push(message_info(row))});
           }
           // NOTE: a message that left the node's recent window before the
-          // history writer stored it is missed; the window is sized
-          // (--resume-window-messages, --resume-window-age-s) to outlast
-          // the history writer's lag.
+          // history writer stored it is missed. The window's settings
+          // (--resume-window-messages, --resume-window-age-s) are meant to
+          // outlast the history writer's lag.
           connection->subscribe_after(room_id, *after, stored);
         } else {
           connection->subscribe(room_id);

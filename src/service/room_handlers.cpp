@@ -212,8 +212,8 @@ void get_room_members(Services& services, Request& request) {
   if (!parsed) return request.reply(parsed.error());
   run(services, request,
       [query = *parsed](db::Connection& database, AccountId caller) -> Result<json::value> {
-        // No 404 here: a room that does not exist has no members, which is
-        // what the reference server answers too.
+        // No 404 here: a room that does not exist has no members, and the
+        // reference server replies the same.
         if (!db::rooms::is_member(database, query.room_id, caller)) {
           return Error{403, "Not a room member"};
         }

@@ -13,7 +13,7 @@ namespace parley::testing {
 namespace {
 namespace json = boost::json;
 
-// Returns the index of the node whose GET /status says it relays the
+// Returns the index of the node whose GET /status reports that it relays the
 // outbox, waiting up to 15 s for one to take the lock.
 std::optional<std::size_t> relaying_node(Cluster& cluster, std::optional<std::size_t> skip) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -29,7 +29,7 @@ std::optional<std::size_t> relaying_node(Cluster& cluster, std::optional<std::si
   return std::nullopt;
 }
 
-// Waits until a string-form send on `connection` answers 400 `Not
+// Waits until a string-form send on `connection` fails with 400 `Not
 // subscribed`, which means its node applied the eviction.
 bool wait_until_evicted(client::Connection& connection) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);

@@ -139,8 +139,8 @@ TEST_F(AccountsTest, OperationsNeedLogin) {
         "getBlockedMembers", "listRooms", "getRoomMembers", "subscribe", "unsubscribe", "send",
         "listMessages"}) {
     SCOPED_TRACE(operation);
-    // A payload of the wrong type must not change the answer: the login
-    // check comes first.
+    // A payload of the wrong type must not change the reply, because the
+    // login check comes first.
     EXPECT_PROTOCOL_ERROR(connection->call(operation, json::array{1, 2}), 401, "Not authenticated");
   }
 }

@@ -35,7 +35,7 @@ class MessagingTest : public ProtocolTest {
     return room;
   }
 
-  // Waits until history holds `count` messages of `room`, reading pages of
+  // Waits until history contains `count` messages of `room`, reading pages of
   // 50, and returns them in id order.
   std::vector<json::object> wait_for_history(client::Connection& connection, RoomId room,
                                              std::size_t count) {

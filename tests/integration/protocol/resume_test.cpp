@@ -80,7 +80,7 @@ TEST_F(ResumeTest, ResumeFromHistoryAfterNodeRestart) {
   auto ids = send_numbered(*sender, room, "h", 0, 6);
   ASSERT_EQ(ids.size(), 6u);
 
-  // Wait until history holds all six, then restart node 2 so that its
+  // Wait until history contains all six, then restart node 2 so that its
   // recent window is empty and the replay must come from PostgreSQL.
   auto reader = logged_in(owner, 1);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
