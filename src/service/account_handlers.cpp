@@ -13,9 +13,6 @@ namespace parley::service {
 namespace json = boost::json;
 namespace {
 
-const Error kLoginFailed{401, "Login failed"};
-const Error kTooManyRequests{429, "Too many requests"};
-
 // Hashes `password` on the hashing pool, then calls `next(hash)` there.
 // A hashing failure (out of memory) replies 500.
 template <typename Next>

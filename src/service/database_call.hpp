@@ -15,6 +15,10 @@ namespace parley::service {
 
 inline const Error kDatabaseUnavailable{503, "Service unavailable: database"};
 inline const Error kInternalError{500, "Internal service error"};
+// Replies that more than one handler file sends.
+inline const Error kLoginFailed{401, "Login failed"};
+inline const Error kTooManyRequests{429, "Too many requests"};
+inline const Error kRoomNotFound{404, "Room not found"};
 
 // Runs `work(db::Connection&) -> Result<T>` on a database pool thread and
 // then `done(Result<T>)` on the connection's executor. Database faults never

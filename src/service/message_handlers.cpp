@@ -15,7 +15,6 @@ namespace parley::service {
 namespace json = boost::json;
 namespace {
 
-const Error kRoomNotFound{404, "Room not found"};
 const Error kNotSubscribed{400, "Not subscribed"};
 const Error kSendNotMember{403, "Cannot send message: not a member"};
 

@@ -15,7 +15,6 @@ namespace parley::service {
 namespace json = boost::json;
 namespace {
 
-const Error kRoomNotFound{404, "Room not found"};
 const Error kNotRoomOwner{403, "Not room owner"};
 
 db::PageQuery page_query(const protocol::Paging& paging) {

@@ -15,8 +15,6 @@ namespace parley::service {
 namespace json = boost::json;
 namespace {
 
-const Error kLoginFailed{401, "Login failed"};
-const Error kTooManyRequests{429, "Too many requests"};
 // Failed token logins are counted under one key per address: a token names
 // no account before it is found.
 const std::string kTokenLimitKey = "token";
