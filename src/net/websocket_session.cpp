@@ -53,7 +53,7 @@ void WebSocketSession::unregister() {
 
 void WebSocketSession::close_for_restart() {
   restarting_ = true;
-  if (!in_flight_ && !closing_ && !closed_) {
+  if (accepted_ && !in_flight_ && !closing_ && !closed_) {
     close_with(websocket::close_code::service_restart, kRestartReason);
   }
 }
@@ -77,6 +77,11 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrad
   // close_with() lets Beast drain the message during the close handshake.
   ws_.read_message_max(0);
   ws_.auto_fragment(false);
+  // Registered before the handshake completes, so that a shutdown that
+  // starts meanwhile still closes this connection with 1012.
+  thread_.sessions.insert(this);
+  thread_.open_sessions->fetch_add(1);
+  registered_ = true;
   ws_.async_accept(upgrade,
                    beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
@@ -85,12 +90,15 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   if (ec) {
     logger("net")->info("[C{}] WebSocket handshake from {} failed: {}", id_, remote_address_,
                         ec.message());
+    shut_down();
     return;
   }
   logger("net")->debug("[C{}] connected from {}", id_, remote_address_);
-  thread_.sessions.insert(this);
-  thread_.open_sessions->fetch_add(1);
-  registered_ = true;
+  accepted_ = true;
+  if (restarting_) {
+    close_with(websocket::close_code::service_restart, kRestartReason);
+    return;
+  }
   read_next();
 }
 

@@ -94,6 +94,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   // The node is shutting down: close after the request in flight.
   bool restarting_ = false;
   bool registered_ = false;
+  // The WebSocket handshake completed.
+  bool accepted_ = false;
 
   std::optional<AccountId> account_;
   std::optional<std::string> token_hash_;
