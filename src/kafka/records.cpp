@@ -1,7 +1,7 @@
 #include "kafka/records.hpp"
 
-#include <cstring>
 #include <limits>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -9,307 +9,166 @@
 namespace parley::kafka {
 namespace {
 
-constexpr std::size_t kMessageHeaderSize = 8;
-constexpr std::size_t kGroupHeaderSize = 4;
-constexpr std::size_t kVarDataHeaderSize = 4;
-
-constexpr std::uint16_t kLeaveRoomEventBlockLength = 17;
-constexpr std::uint16_t kMembersEventBlockLength = 8;
-constexpr std::uint16_t kMemberIdEntryLength = 8;
-// Root block of RoomMessage in schema version 0 (no messageId) and 1.
-constexpr std::uint16_t kRoomMessageBlockLengthV0 = 24;
-constexpr std::uint16_t kRoomMessageBlockLengthV1 = 32;
-
-Error invalid(const std::string& reason) { return Error{400, "Invalid record: " + reason}; }
-
-// Appends little-endian integers and var data to a buffer.
-class Writer {
- public:
-  void u8(std::uint8_t value) { out_.push_back(static_cast<char>(value)); }
-
-  void u16(std::uint16_t value) { little_endian(value, 2); }
-
-  void u32(std::uint32_t value) { little_endian(value, 4); }
-
-  void i64(std::int64_t value) { little_endian(static_cast<std::uint64_t>(value), 8); }
-
-  void header(std::uint16_t block_length, std::uint16_t template_id) {
-    u16(block_length);
-    u16(template_id);
-    u16(kSchemaId);
-    u16(kSchemaVersion);
-  }
-
-  void var_data(const std::string& text) {
-    if (text.size() > std::numeric_limits<std::uint32_t>::max()) {
-      throw std::length_error("SBE var data longer than 2^32 - 1 bytes");
-    }
-    u32(static_cast<std::uint32_t>(text.size()));
-    out_ += text;
-  }
-
-  std::string take() { return std::move(out_); }
-
- private:
-  void little_endian(std::uint64_t value, int bytes) {
-    for (int i = 0; i < bytes; ++i) {
-      out_.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-    }
-  }
-
-  std::string out_;
-};
-
-// Reads little-endian integers from a buffer. Every read checks the
-// remaining length first, so no input can make it read out of bounds.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-
-  std::size_t remaining() const { return bytes_.size() - position_; }
-
-  bool has(std::size_t count) const { return remaining() >= count; }
-
-  std::uint64_t little_endian(std::size_t offset, int bytes) const {
-    std::uint64_t value = 0;
-    for (int i = bytes - 1; i >= 0; --i) {
-      value = (value << 8) | static_cast<unsigned char>(bytes_[position_ + offset + i]);
-    }
-    return value;
-  }
-
-  // Read a value `offset` bytes past the current position.
-  // REQUIRES: has(offset + size of the value).
-  std::uint16_t u16_at(std::size_t offset) const {
-    return static_cast<std::uint16_t>(little_endian(offset, 2));
-  }
-  std::uint32_t u32_at(std::size_t offset) const {
-    return static_cast<std::uint32_t>(little_endian(offset, 4));
-  }
-  std::int64_t i64_at(std::size_t offset) const {
-    return static_cast<std::int64_t>(little_endian(offset, 8));
-  }
-  std::uint8_t u8_at(std::size_t offset) const {
-    return static_cast<std::uint8_t>(bytes_[position_ + offset]);
-  }
-
-  void skip(std::size_t count) { position_ += count; }
-
-  std::string_view take(std::size_t count) {
-    std::string_view result = bytes_.substr(position_, count);
-    position_ += count;
-    return result;
-  }
-
- private:
-  std::string_view bytes_;
-  std::size_t position_ = 0;
-};
-
-struct MessageHeader {
-  std::uint16_t block_length;
-  std::uint16_t template_id;
-  std::uint16_t schema_id;
-  std::uint16_t version;
-};
-
-Result<MessageHeader> read_message_header(Reader& reader) {
-  if (!reader.has(kMessageHeaderSize)) {
-    return invalid(fmt::format("truncated message header ({} of {} bytes)", reader.remaining(),
-                               kMessageHeaderSize));
-  }
-  MessageHeader header{reader.u16_at(0), reader.u16_at(2), reader.u16_at(4), reader.u16_at(6)};
-  reader.skip(kMessageHeaderSize);
-  if (header.schema_id != kSchemaId) {
-    return invalid(fmt::format("schema id {}, expected {}", header.schema_id, kSchemaId));
-  }
-  return header;
+Error invalid(std::string_view reason) {
+  return Error{400, fmt::format("Invalid record: {}", reason)};
 }
 
-// Checks that the root block is at least `known_length` bytes and present.
-Status check_root_block(const Reader& reader, const MessageHeader& header,
-                        std::uint16_t known_length, const char* name) {
-  if (header.block_length < known_length) {
-    return invalid(fmt::format("{} blockLength {} is shorter than its {} bytes of fields", name,
-                               header.block_length, known_length));
-  }
-  if (!reader.has(header.block_length)) {
-    return invalid(fmt::format("truncated {} root block ({} of {} bytes)", name, reader.remaining(),
-                               header.block_length));
-  }
-  return Done{};
+std::span<const std::uint8_t> as_bytes(std::string_view bytes) {
+  return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
 }
 
-Result<std::string> read_var_data(Reader& reader, const char* field) {
-  if (!reader.has(kVarDataHeaderSize)) {
-    return invalid(fmt::format("truncated length of {} ({} of {} bytes)", field, reader.remaining(),
-                               kVarDataHeaderSize));
-  }
-  std::uint32_t length = reader.u32_at(0);
-  reader.skip(kVarDataHeaderSize);
-  if (!reader.has(length)) {
-    return invalid(fmt::format("{} length {} overruns the record ({} bytes left)", field, length,
-                               reader.remaining()));
-  }
-  return std::string(reader.take(length));
+std::span<std::uint8_t> as_writable_bytes(std::string& bytes) {
+  return {reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size()};
 }
 
-Result<std::vector<AccountId>> read_member_ids(Reader& reader) {
-  if (!reader.has(kGroupHeaderSize)) {
-    return invalid(fmt::format("truncated memberIds group header ({} of {} bytes)",
-                               reader.remaining(), kGroupHeaderSize));
+void check_var_data_length(const std::string& text, const char* field) {
+  if (text.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error(fmt::format(
+        "{} of {} bytes exceeds the SBE var data maximum of 2^32 - 1", field, text.size()));
   }
-  std::uint16_t entry_length = reader.u16_at(0);
-  std::uint16_t count = reader.u16_at(2);
-  reader.skip(kGroupHeaderSize);
-  if (entry_length < kMemberIdEntryLength) {
-    return invalid(fmt::format("memberIds entry blockLength {} is shorter than {} bytes",
-                               entry_length, kMemberIdEntryLength));
-  }
-  // Both factors are at most 65535, so the product fits in size_t.
-  std::size_t group_size = static_cast<std::size_t>(entry_length) * count;
-  if (!reader.has(group_size)) {
-    return invalid(
-        fmt::format("memberIds group of {} entries of {} bytes overruns the record ({} "
-                    "bytes left)",
-                    count, entry_length, reader.remaining()));
-  }
-  std::vector<AccountId> ids;
-  ids.reserve(count);
-  for (std::uint16_t i = 0; i < count; ++i) {
-    ids.push_back(reader.i64_at(0));
-    reader.skip(entry_length);
-  }
-  return ids;
 }
 
-Result<Record> decode_leave_room(Reader& reader, const MessageHeader& header) {
-  if (Status status =
-          check_root_block(reader, header, kLeaveRoomEventBlockLength, "LeaveRoomEvent");
-      !status) {
-    return status.error();
-  }
-  LeaveRoomEvent event{reader.i64_at(0), reader.i64_at(8), reader.u8_at(16) != 0};
-  reader.skip(header.block_length);
-  return Record(event);
-}
-
-template <typename Event>
-Result<Record> decode_members_event(Reader& reader, const MessageHeader& header, const char* name) {
-  if (Status status = check_root_block(reader, header, kMembersEventBlockLength, name); !status) {
-    return status.error();
-  }
-  Event event;
-  event.room_id = reader.i64_at(0);
-  reader.skip(header.block_length);
-  Result<std::vector<AccountId>> ids = read_member_ids(reader);
-  if (!ids) {
-    return ids.error();
-  }
-  event.member_ids = std::move(ids).value();
-  return Record(std::move(event));
-}
-
-Result<Record> decode_room_message(Reader& reader, const MessageHeader& header) {
-  if (Status status = check_root_block(reader, header, kRoomMessageBlockLengthV0, "RoomMessage");
-      !status) {
-    return status.error();
-  }
-  RoomMessageRecord message;
-  message.room_id = reader.i64_at(0);
-  message.sender_id = reader.i64_at(8);
-  message.timestamp = Timestamp(std::chrono::milliseconds(reader.i64_at(16)));
-  bool has_v1_fields = header.version >= 1;
-  if (has_v1_fields && header.block_length >= kRoomMessageBlockLengthV1) {
-    message.message_id = reader.i64_at(24);
-  }
-  reader.skip(header.block_length);
-
-  Result<std::string> text = read_var_data(reader, "message");
-  if (!text) {
-    return text.error();
-  }
-  message.text = std::move(text).value();
-  if (has_v1_fields) {
-    Result<std::string> client_message_id = read_var_data(reader, "clientMessageId");
-    if (!client_message_id) {
-      return client_message_id.error();
-    }
-    if (!client_message_id->empty()) {
-      message.client_message_id = std::move(client_message_id).value();
-    }
-  }
-  return Record(std::move(message));
-}
-
-void write_member_ids(Writer& writer, const std::vector<AccountId>& ids) {
+void check_member_count(const std::vector<AccountId>& ids) {
   if (ids.size() > kMaxMemberIds) {
     throw std::length_error(
         fmt::format("{} member ids exceed the SBE group maximum of {}", ids.size(), kMaxMemberIds));
   }
-  writer.u16(kMemberIdEntryLength);
-  writer.u16(static_cast<std::uint16_t>(ids.size()));
-  for (AccountId id : ids) {
-    writer.i64(id);
+}
+
+// Encodes into a buffer of exactly `length` bytes with `write`, which
+// returns the encoder's ok() and size().
+template <typename Write>
+std::string encode_exactly(std::size_t length, Write write) {
+  std::string bytes(length, '\0');
+  auto [ok, size] = write(as_writable_bytes(bytes));
+  if (!ok || size != length) {
+    // The lengths were checked and the buffer sized from the schema, so this
+    // is a bug in the codec or in this file.
+    throw std::logic_error(fmt::format("SBE encoding of {} bytes failed", length));
   }
+  return bytes;
 }
 
 struct Encoder {
-  Writer& writer;
-
-  void operator()(const RoomMessageRecord& message) {
-    writer.header(kRoomMessageBlockLengthV1, kRoomMessageTemplateId);
-    writer.i64(message.room_id);
-    writer.i64(message.sender_id);
-    writer.i64(message.timestamp.time_since_epoch().count());
-    writer.i64(message.message_id);
-    writer.var_data(message.text);
-    writer.var_data(message.client_message_id.value_or(std::string()));
+  std::string operator()(const RoomMessageRecord& message) const {
+    check_var_data_length(message.text, "message");
+    std::string client_message_id = message.client_message_id.value_or(std::string());
+    check_var_data_length(client_message_id, "clientMessageId");
+    using sbe::RoomMessageEncoder;
+    std::size_t length = sbe::kMessageHeaderLength + RoomMessageEncoder::kBlockLength +
+                         RoomMessageEncoder::kMessageLengthSize + message.text.size() +
+                         RoomMessageEncoder::kClientMessageIdLengthSize + client_message_id.size();
+    return encode_exactly(length, [&](std::span<std::uint8_t> buffer) {
+      sbe::RoomMessageEncoder encoder(buffer);
+      encoder.room_id(message.room_id)
+          .sender_id(message.sender_id)
+          .timestamp(message.timestamp.time_since_epoch().count())
+          .message_id(message.message_id)
+          .message(message.text)
+          .client_message_id(client_message_id);
+      return std::pair(encoder.ok(), encoder.size());
+    });
   }
 
-  void operator()(const LeaveRoomEvent& event) {
-    writer.header(kLeaveRoomEventBlockLength, kLeaveRoomEventTemplateId);
-    writer.i64(event.room_id);
-    writer.i64(event.account_id);
-    writer.u8(event.is_owner ? 1 : 0);
+  std::string operator()(const LeaveRoomEvent& event) const {
+    std::size_t length = sbe::kMessageHeaderLength + sbe::LeaveRoomEventEncoder::kBlockLength;
+    return encode_exactly(length, [&](std::span<std::uint8_t> buffer) {
+      sbe::LeaveRoomEventEncoder encoder(buffer);
+      encoder.room_id(event.room_id)
+          .account_id(event.account_id)
+          .is_owner(event.is_owner ? sbe::BooleanType::T : sbe::BooleanType::F);
+      return std::pair(encoder.ok(), encoder.size());
+    });
   }
 
-  void operator()(const RemoveMembersEvent& event) {
-    writer.header(kMembersEventBlockLength, kRemoveMembersEventTemplateId);
-    writer.i64(event.room_id);
-    write_member_ids(writer, event.member_ids);
+  std::string operator()(const RemoveMembersEvent& event) const {
+    return encode_members<sbe::RemoveMembersEventEncoder>(event.room_id, event.member_ids);
   }
 
-  void operator()(const BlockMembersEvent& event) {
-    writer.header(kMembersEventBlockLength, kBlockMembersEventTemplateId);
-    writer.i64(event.room_id);
-    write_member_ids(writer, event.member_ids);
+  std::string operator()(const BlockMembersEvent& event) const {
+    return encode_members<sbe::BlockMembersEventEncoder>(event.room_id, event.member_ids);
+  }
+
+  template <typename MessageEncoder>
+  static std::string encode_members(RoomId room_id, const std::vector<AccountId>& ids) {
+    check_member_count(ids);
+    std::size_t length = sbe::kMessageHeaderLength + MessageEncoder::kBlockLength +
+                         sbe::kGroupHeaderLength +
+                         ids.size() * MessageEncoder::MemberIdsEncoder::kBlockLength;
+    return encode_exactly(length, [&](std::span<std::uint8_t> buffer) {
+      MessageEncoder encoder(buffer);
+      encoder.room_id(room_id);
+      auto group = encoder.member_ids(ids.size());
+      for (AccountId id : ids) {
+        group.next().member_id(id);
+      }
+      return std::pair(encoder.ok(), encoder.size());
+    });
   }
 };
 
-}  // namespace
-
-std::string encode(const Record& record) {
-  Writer writer;
-  std::visit(Encoder{writer}, record);
-  return writer.take();
+Result<Record> decode_leave_room(std::span<const std::uint8_t> bytes) {
+  Result<sbe::LeaveRoomEventDecoder> decoder = sbe::LeaveRoomEventDecoder::decode(bytes);
+  if (!decoder) {
+    return invalid(decoder.error().message);
+  }
+  return Record(LeaveRoomEvent{decoder->room_id(), decoder->account_id(),
+                               decoder->is_owner() == sbe::BooleanType::T});
 }
 
+template <typename Event, typename MessageDecoder>
+Result<Record> decode_members(std::span<const std::uint8_t> bytes) {
+  Result<MessageDecoder> decoder = MessageDecoder::decode(bytes);
+  if (!decoder) {
+    return invalid(decoder.error().message);
+  }
+  Event event;
+  event.room_id = decoder->room_id();
+  auto group = decoder->member_ids();
+  event.member_ids.reserve(group.count());
+  while (group.next()) {
+    event.member_ids.push_back(group.member_id());
+  }
+  return Record(std::move(event));
+}
+
+Result<Record> decode_room_message(std::span<const std::uint8_t> bytes) {
+  Result<sbe::RoomMessageDecoder> decoder = sbe::RoomMessageDecoder::decode(bytes);
+  if (!decoder) {
+    return invalid(decoder.error().message);
+  }
+  RoomMessageRecord message;
+  message.room_id = decoder->room_id();
+  message.sender_id = decoder->sender_id();
+  message.timestamp = Timestamp(std::chrono::milliseconds(decoder->timestamp()));
+  message.message_id = decoder->message_id().value_or(0);
+  message.text = std::string(decoder->message());
+  std::optional<std::string_view> client_message_id = decoder->client_message_id();
+  if (client_message_id && !client_message_id->empty()) {
+    message.client_message_id = std::string(*client_message_id);
+  }
+  return Record(std::move(message));
+}
+
+}  // namespace
+
+std::string encode(const Record& record) { return std::visit(Encoder{}, record); }
+
 Result<Record> decode(std::string_view bytes) {
-  Reader reader(bytes);
-  Result<MessageHeader> header = read_message_header(reader);
+  std::span<const std::uint8_t> input = as_bytes(bytes);
+  Result<sbe::MessageHeader> header = sbe::read_header(input);
   if (!header) {
-    return header.error();
+    return invalid(header.error().message);
   }
   switch (header->template_id) {
     case kLeaveRoomEventTemplateId:
-      return decode_leave_room(reader, *header);
+      return decode_leave_room(input);
     case kRemoveMembersEventTemplateId:
-      return decode_members_event<RemoveMembersEvent>(reader, *header, "RemoveMembersEvent");
+      return decode_members<RemoveMembersEvent, sbe::RemoveMembersEventDecoder>(input);
     case kBlockMembersEventTemplateId:
-      return decode_members_event<BlockMembersEvent>(reader, *header, "BlockMembersEvent");
+      return decode_members<BlockMembersEvent, sbe::BlockMembersEventDecoder>(input);
     case kRoomMessageTemplateId:
-      return decode_room_message(reader, *header);
+      return decode_room_message(input);
     default:
       return invalid(fmt::format("unknown template id {}", header->template_id));
   }

@@ -9,33 +9,35 @@
 
 #include "common/error.hpp"
 #include "common/types.hpp"
+#include "sbe/parley_sbe.hpp"
 
 namespace parley::kafka {
 
-// Values of the Kafka records on the messages topic, encoded with SBE
-// (schema id 100, little-endian). Every record starts with the 8-byte SBE
-// message header: blockLength u16, templateId u16, schemaId u16, version u16.
-// The version 0 layouts are those of the reference Java server, so both can
-// share a topic. RoomMessage gained two fields in schema version 1.
+// Values of the Kafka records on the messages topic: the SBE messages of
+// schema/kafka-records.xml (schema id 100, little-endian), encoded and
+// decoded with the codecs generated into sbe/parley_sbe.hpp. The version 0
+// layouts are those of the reference Java server, so both can share a
+// topic. RoomMessage gained messageId and clientMessageId in schema
+// version 1.
 
-inline constexpr std::uint16_t kSchemaId = 100;
+inline constexpr std::uint16_t kSchemaId = sbe::kSchemaId;
 // Schema version written by encode().
-inline constexpr std::uint16_t kSchemaVersion = 1;
+inline constexpr std::uint16_t kSchemaVersion = sbe::kSchemaVersion;
 
-inline constexpr std::uint16_t kLeaveRoomEventTemplateId = 1;
-inline constexpr std::uint16_t kRemoveMembersEventTemplateId = 2;
-inline constexpr std::uint16_t kBlockMembersEventTemplateId = 3;
-inline constexpr std::uint16_t kRoomMessageTemplateId = 4;
+inline constexpr std::uint16_t kLeaveRoomEventTemplateId = sbe::LeaveRoomEventEncoder::kTemplateId;
+inline constexpr std::uint16_t kRemoveMembersEventTemplateId =
+    sbe::RemoveMembersEventEncoder::kTemplateId;
+inline constexpr std::uint16_t kBlockMembersEventTemplateId =
+    sbe::BlockMembersEventEncoder::kTemplateId;
+inline constexpr std::uint16_t kRoomMessageTemplateId = sbe::RoomMessageEncoder::kTemplateId;
 
-// The SBE group header stores numInGroup as u16, so one event carries at
+// The SBE group header stores numInGroup as uint16, so one event carries at
 // most this many member ids.
 inline constexpr std::size_t kMaxMemberIds = 65535;
 
-// A chat message accepted by a node (template 4). Root block: roomId i64 at
-// 0, senderId i64 at 8, timestamp i64 (Unix milliseconds) at 16 and, since
-// version 1, messageId i64 at 24. Then the var data `message` (u32 length
-// and UTF-8) and, since version 1, the var data `clientMessageId`, where
-// length 0 means absent.
+// A chat message accepted by a node (RoomMessage). The timestamp travels as
+// Unix milliseconds. A version 0 record has no messageId and no
+// clientMessageId, and an empty clientMessageId means none.
 struct RoomMessageRecord {
   RoomId room_id = 0;
   AccountId sender_id = 0;
@@ -48,9 +50,8 @@ struct RoomMessageRecord {
   friend bool operator==(const RoomMessageRecord&, const RoomMessageRecord&) = default;
 };
 
-// An account left a room (template 1). Root block: roomId i64 at 0,
-// accountId i64 at 8, isOwner int8 at 16 (0 false, 1 true). When the owner
-// leaves, the room is deleted.
+// An account left a room (LeaveRoomEvent). When the owner leaves, the room
+// is deleted.
 struct LeaveRoomEvent {
   RoomId room_id = 0;
   AccountId account_id = 0;
@@ -59,8 +60,7 @@ struct LeaveRoomEvent {
   friend bool operator==(const LeaveRoomEvent&, const LeaveRoomEvent&) = default;
 };
 
-// Members removed from a room (template 2). Root block: roomId i64 at 0,
-// then the group `memberIds` with entries of one memberId i64.
+// Members removed from a room (RemoveMembersEvent).
 struct RemoveMembersEvent {
   RoomId room_id = 0;
   std::vector<AccountId> member_ids;
@@ -68,7 +68,7 @@ struct RemoveMembersEvent {
   friend bool operator==(const RemoveMembersEvent&, const RemoveMembersEvent&) = default;
 };
 
-// Members blocked in a room (template 3), with the layout of
+// Members blocked in a room (BlockMembersEvent), with the layout of
 // RemoveMembersEvent.
 struct BlockMembersEvent {
   RoomId room_id = 0;
@@ -90,8 +90,9 @@ std::string encode(const Record& record);
 // version get their defaults, and block bytes beyond the known fields are
 // skipped using blockLength, as are bytes after the last known var data.
 // Truncated input, a schema id other than kSchemaId, an unknown template id,
-// a blockLength shorter than the known fields, or a length that overruns the
-// input yields Error{400, "Invalid record: ..."}.
+// a blockLength shorter than the fields of the record's version, a length
+// that overruns the input, or an isOwner other than 0 or 1 yields
+// Error{400, "Invalid record: ..."}.
 Result<Record> decode(std::string_view bytes);
 
 // Encodes the record key: the room id as 8 bytes big-endian, the encoding of

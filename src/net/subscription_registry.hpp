@@ -11,10 +11,34 @@
 
 namespace parley::net {
 
-// A serialized frame shared by every connection it is delivered to: each
-// message is encoded once per wire format, whatever the number of
-// recipients.
-using SharedFrame = std::shared_ptr<const std::string>;
+// One serialized WebSocket frame: a text frame (JSON) or a binary frame
+// (SBE).
+struct WireFrame {
+  std::string bytes;
+  bool binary = false;
+
+  std::size_t size() const { return bytes.size(); }
+};
+
+// A frame queued for one connection. Push frames point into a PushFrame
+// that other connections share.
+using QueuedFrame = std::shared_ptr<const WireFrame>;
+
+// A push in both wire formats. Each message is encoded once per wire
+// format, whatever the number of recipients, and each connection sends the
+// one its encoding needs.
+struct PushFrame {
+  WireFrame json;  // binary == false
+  WireFrame sbe;   // binary == true
+
+  // Returns the frame of one wire format, sharing ownership of this push.
+  static QueuedFrame select(const std::shared_ptr<const PushFrame>& push, bool binary) {
+    return QueuedFrame(push, binary ? &push->sbe : &push->json);
+  }
+};
+
+// A push shared by every connection it is delivered to.
+using SharedFrame = std::shared_ptr<const PushFrame>;
 
 // A connection that can hold one room subscription.
 class Subscriber {

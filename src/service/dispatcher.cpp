@@ -3,6 +3,7 @@
 #include <boost/asio/dispatch.hpp>
 
 #include "common/logging.hpp"
+#include "protocol/binary/frames.hpp"
 
 namespace parley::service {
 namespace {
@@ -10,6 +11,11 @@ namespace {
 const std::optional<std::string>& echo_qualifier(const Request& request) {
   return request.envelope.qualifier;
 }
+
+constexpr Dispatcher::WireFormat kJsonFormat{&protocol::serialize_reply,
+                                             &protocol::serialize_error};
+constexpr Dispatcher::WireFormat kSbeFormat{&protocol::binary::serialize_reply,
+                                            &protocol::binary::serialize_error};
 
 }  // namespace
 
@@ -21,25 +27,33 @@ void Dispatcher::add(std::string_view operation, bool requires_login, Handler ha
 
 void Dispatcher::dispatch(const std::shared_ptr<ClientConnection>& connection,
                           std::string_view text) {
-  protocol::EnvelopeParse parsed = protocol::parse_envelope(text);
+  run(connection, protocol::parse_envelope(text), kJsonFormat);
+}
+
+void Dispatcher::dispatch_binary(const std::shared_ptr<ClientConnection>& connection,
+                                 std::span<const std::uint8_t> frame) {
+  run(connection, protocol::binary::parse_request(frame), kSbeFormat);
+}
+
+void Dispatcher::run(const std::shared_ptr<ClientConnection>& connection,
+                     protocol::EnvelopeParse parsed, WireFormat format) {
   if (!parsed.envelope) {
-    connection->complete(protocol::serialize_error(parsed.cid_if_readable, parsed.error));
+    connection->complete(format.error(parsed.cid_if_readable, parsed.error));
     return;
   }
   protocol::Envelope& envelope = *parsed.envelope;
   if (!envelope.qualifier) {
-    connection->complete(
-        protocol::serialize_error(envelope.cid, {400, "Wrong message: qualifier is missing"}));
+    connection->complete(format.error(envelope.cid, {400, "Wrong message: qualifier is missing"}));
     return;
   }
   auto found = handlers_.find(*envelope.qualifier);
   if (found == handlers_.end()) {
-    connection->complete(protocol::serialize_error(
-        envelope.cid, {404, "Wrong message: request handler is missing"}));
+    connection->complete(
+        format.error(envelope.cid, {404, "Wrong message: request handler is missing"}));
     return;
   }
   if (found->second.requires_login && !connection->account()) {
-    connection->complete(protocol::serialize_error(envelope.cid, {401, "Not authenticated"}));
+    connection->complete(format.error(envelope.cid, {401, "Not authenticated"}));
     return;
   }
 
@@ -48,13 +62,13 @@ void Dispatcher::dispatch(const std::shared_ptr<ClientConnection>& connection,
   // gone.
   protocol::Envelope echo{envelope.cid, envelope.qualifier, nullptr};
   Request request{connection, std::move(envelope), nullptr};
-  request.reply = [connection, echo = std::move(echo)](Result<boost::json::value> result) {
-    boost::asio::dispatch(connection->executor(), [connection, echo = std::move(echo),
+  request.reply = [connection, echo = std::move(echo), format](Result<boost::json::value> result) {
+    boost::asio::dispatch(connection->executor(), [connection, echo = std::move(echo), format,
                                                    result = std::move(result)]() mutable {
       if (result.ok()) {
-        connection->complete(protocol::serialize_reply(echo, result.value()));
+        connection->complete(format.reply(echo, result.value()));
       } else {
-        connection->complete(protocol::serialize_error(echo.cid, result.error()));
+        connection->complete(format.error(echo.cid, result.error()));
       }
     });
   };

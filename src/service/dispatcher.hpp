@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,10 +31,12 @@ struct Request {
 
 using Handler = std::function<void(Request&)>;
 
-// Parses each text frame as an envelope, finds the handler of its qualifier
-// and sends exactly one reply frame per frame: the handler's result, or the
-// envelope-level error (invalid envelope, missing qualifier, unknown
-// handler).
+// Parses each request frame as an envelope, finds the handler of its
+// qualifier and sends exactly one reply frame per frame: the handler's
+// result, or the envelope-level error (invalid envelope, missing qualifier,
+// unknown handler). A text frame carries JSON and a binary frame SBE. Both
+// reach the same handlers with the same envelope, and the reply uses the
+// encoding of its request.
 class Dispatcher {
  public:
   // Registers `handler` for v1/syemessenger/<operation>. When
@@ -42,7 +47,20 @@ class Dispatcher {
   // Handles one text frame of `connection`. Called on its executor.
   void dispatch(const std::shared_ptr<ClientConnection>& connection, std::string_view text);
 
+  // Handles one binary frame of `connection`. Called on its executor.
+  void dispatch_binary(const std::shared_ptr<ClientConnection>& connection,
+                       std::span<const std::uint8_t> frame);
+
+  // Serializers of one wire format's replies.
+  struct WireFormat {
+    std::string (*reply)(const protocol::Envelope& request, const boost::json::value& data);
+    std::string (*error)(const std::optional<std::string>& cid, const Error& error);
+  };
+
  private:
+  void run(const std::shared_ptr<ClientConnection>& connection, protocol::EnvelopeParse parsed,
+           WireFormat format);
+
   struct Entry {
     bool requires_login;
     Handler handler;

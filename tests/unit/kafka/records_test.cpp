@@ -182,14 +182,12 @@ TEST(RecordsDecode, LongerGroupEntryIsSkipped) {
   EXPECT_EQ(decode_as<RemoveMembersEvent>(bytes), (RemoveMembersEvent{9, {10, 11}}));
 }
 
-TEST(RecordsDecode, Version1BlockOf24HasNoMessageId) {
-  // Version 1 header but the version 0 root block: messageId is absent.
+TEST(RecordsMalformed, Version1WithVersion0BlockLength) {
+  // A version 1 record must carry messageId, so its root block needs 32
+  // bytes even when the var data that follows is well formed.
   std::string bytes = kRoomMessageV0 + from_hex("00 00 00 00");
   bytes[6] = 1;
-  RoomMessageRecord decoded = decode_as<RoomMessageRecord>(bytes);
-  EXPECT_EQ(decoded.message_id, 0);
-  EXPECT_EQ(decoded.text, "hi");
-  EXPECT_FALSE(decoded.client_message_id.has_value());
+  expect_invalid(bytes, "RoomMessage: blockLength 24 at offset 0 is shorter than the 32 bytes");
 }
 
 TEST(RecordsRoundTrip, EveryRecordType) {
@@ -212,14 +210,14 @@ TEST(RecordsRoundTrip, EveryRecordType) {
 }
 
 TEST(RecordsMalformed, TruncatedMessageHeader) {
-  expect_invalid("", "truncated message header (0 of 8 bytes)");
-  expect_invalid(kRoomMessageV1.substr(0, 7), "truncated message header (7 of 8 bytes)");
+  expect_invalid("", "SBE message header truncated: 0 of 8 bytes");
+  expect_invalid(kRoomMessageV1.substr(0, 7), "SBE message header truncated: 7 of 8 bytes");
 }
 
 TEST(RecordsMalformed, WrongSchemaId) {
   std::string bytes = kLeaveRoomEvent;
   bytes[4] = 0x65;
-  expect_invalid(bytes, "schema id 101, expected 100");
+  expect_invalid(bytes, "SBE schema id 101 at offset 4 is not 100");
 }
 
 TEST(RecordsMalformed, UnknownTemplateId) {
@@ -233,41 +231,44 @@ TEST(RecordsMalformed, UnknownTemplateId) {
 TEST(RecordsMalformed, BlockLengthShorterThanFields) {
   std::string leave = kLeaveRoomEvent;
   leave[0] = 16;
-  expect_invalid(leave, "LeaveRoomEvent blockLength 16 is shorter than its 17 bytes");
+  expect_invalid(leave, "LeaveRoomEvent: blockLength 16 at offset 0 is shorter than the 17 bytes");
   std::string message = kRoomMessageV0;
   message[0] = 23;
-  expect_invalid(message, "RoomMessage blockLength 23 is shorter than its 24 bytes");
+  expect_invalid(message, "RoomMessage: blockLength 23 at offset 0 is shorter than the 24 bytes");
   std::string members = kRemoveMembersEvent;
   members[0] = 0;
-  expect_invalid(members, "RemoveMembersEvent blockLength 0");
+  expect_invalid(members, "RemoveMembersEvent: blockLength 0");
 }
 
 TEST(RecordsMalformed, TruncatedRootBlock) {
   for (std::size_t size = 8; size < 8 + 17; ++size) {
-    expect_invalid(kLeaveRoomEvent.substr(0, size), "truncated LeaveRoomEvent root block");
+    expect_invalid(kLeaveRoomEvent.substr(0, size),
+                   "LeaveRoomEvent: root block truncated at offset 8");
   }
   for (std::size_t size = 8; size < 8 + 32; ++size) {
-    expect_invalid(kRoomMessageV1.substr(0, size), "truncated RoomMessage root block");
+    expect_invalid(kRoomMessageV1.substr(0, size), "RoomMessage: root block truncated at offset 8");
   }
   std::string huge_block = kRoomMessageV1;
   huge_block[0] = '\xff';
   huge_block[1] = '\xff';
-  expect_invalid(huge_block, "truncated RoomMessage root block");
+  expect_invalid(huge_block, "RoomMessage: root block truncated at offset 8");
 }
 
 TEST(RecordsMalformed, TruncatedVarData) {
   // Header and root block of a v1 RoomMessage are 40 bytes, so the var data
   // "message" starts at offset 40.
   for (std::size_t size = 40; size < 44; ++size) {
-    expect_invalid(kRoomMessageV1.substr(0, size), "truncated length of message");
+    expect_invalid(kRoomMessageV1.substr(0, size),
+                   "RoomMessage: message length truncated at offset 40");
   }
   expect_invalid(kRoomMessageV1.substr(0, 45),
-                 "message length 2 overruns the record (1 bytes left)");
+                 "message length 2 at offset 40 overruns the buffer (1 bytes left)");
   for (std::size_t size = 46; size < 50; ++size) {
-    expect_invalid(kRoomMessageV1.substr(0, size), "truncated length of clientMessageId");
+    expect_invalid(kRoomMessageV1.substr(0, size), "clientMessageId length truncated at offset 46");
   }
-  expect_invalid(kRoomMessageV1.substr(0, 51), "clientMessageId length 2 overruns");
-  expect_invalid(kRoomMessageV0.substr(0, kRoomMessageV0.size() - 1), "message length 2 overruns");
+  expect_invalid(kRoomMessageV1.substr(0, 51), "clientMessageId length 2 at offset 46 overruns");
+  expect_invalid(kRoomMessageV0.substr(0, kRoomMessageV0.size() - 1),
+                 "message length 2 at offset 32 overruns");
 }
 
 TEST(RecordsMalformed, VarDataLengthOverrunsRecord) {
@@ -276,27 +277,36 @@ TEST(RecordsMalformed, VarDataLengthOverrunsRecord) {
   bytes[41] = '\xff';
   bytes[42] = '\xff';
   bytes[43] = '\xff';
-  expect_invalid(bytes, "message length 4294967295 overruns the record");
+  expect_invalid(bytes, "message length 4294967295 at offset 40 overruns the buffer");
 }
 
 TEST(RecordsMalformed, TruncatedGroup) {
   // Header and root block of a members event are 16 bytes.
   for (std::size_t size = 16; size < 20; ++size) {
-    expect_invalid(kRemoveMembersEvent.substr(0, size), "truncated memberIds group header");
+    expect_invalid(kRemoveMembersEvent.substr(0, size),
+                   "group memberIds header truncated at offset 16");
   }
   for (std::size_t size = 20; size < kRemoveMembersEvent.size(); ++size) {
-    expect_invalid(kRemoveMembersEvent.substr(0, size), "memberIds group of 2 entries of 8 bytes");
+    expect_invalid(kRemoveMembersEvent.substr(0, size),
+                   "group memberIds of 2 entries of 8 bytes at offset 16 overruns");
   }
   std::string many = kBlockMembersEvent;
   many[18] = '\xff';
   many[19] = '\xff';
-  expect_invalid(many, "memberIds group of 65535 entries");
+  expect_invalid(many, "group memberIds of 65535 entries");
 }
 
 TEST(RecordsMalformed, GroupEntryShorterThanMemberId) {
   std::string bytes = kRemoveMembersEvent;
   bytes[16] = 4;
-  expect_invalid(bytes, "memberIds entry blockLength 4 is shorter than 8 bytes");
+  expect_invalid(bytes, "group memberIds blockLength 4 at offset 16 is shorter than the 8 bytes");
+}
+
+TEST(RecordsMalformed, IsOwnerOutsideBooleanType) {
+  std::string bytes = kLeaveRoomEvent;
+  bytes[24] = 2;
+  expect_invalid(
+      bytes, "LeaveRoomEvent: isOwner at offset 24 has the value 2, which is not a BooleanType");
 }
 
 TEST(RecordsMalformed, EveryPrefixOfEveryRecordIsRejected) {

@@ -11,7 +11,7 @@ class FakeSubscriber : public Subscriber {
  public:
   explicit FakeSubscriber(std::optional<AccountId> account) : account_(account) {}
   std::optional<AccountId> subscriber_account() const override { return account_; }
-  void deliver(const SharedFrame& frame) override { frames.push_back(*frame); }
+  void deliver(const SharedFrame& frame) override { frames.push_back(frame->json.bytes); }
   void on_evicted(RoomId room) override { evicted.push_back(room); }
 
   std::vector<std::string> frames;
@@ -21,7 +21,9 @@ class FakeSubscriber : public Subscriber {
   std::optional<AccountId> account_;
 };
 
-SharedFrame frame(const char* text) { return std::make_shared<const std::string>(text); }
+SharedFrame frame(const char* text) {
+  return std::make_shared<const PushFrame>(PushFrame{{text, false}, {}});
+}
 
 TEST(SubscriptionRegistry, DeliversToRoomSubscribers) {
   SubscriptionRegistry registry;
