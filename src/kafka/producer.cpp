@@ -35,6 +35,7 @@ struct Producer::Impl {
   std::atomic<bool> stopping{false};
   std::thread poll_thread;
   detail::LogRateLimiter failure_log_limiter;
+  DeliveryObserver delivery_observer;
 
   // Callbacks of records that librdkafka rejected at once, run by the poll
   // thread so that every callback runs there.
@@ -164,6 +165,13 @@ Producer::~Producer() {
 void Producer::produce(const std::string& topic, RoomId key, std::string value,
                        std::function<void(Status)> on_delivery) {
   std::string key_bytes = encode_key(key);
+  if (impl_->delivery_observer) {
+    on_delivery = [observer = &impl_->delivery_observer, start = std::chrono::steady_clock::now(),
+                   inner = std::move(on_delivery)](Status status) {
+      (*observer)(std::chrono::steady_clock::now() - start, status.ok());
+      inner(std::move(status));
+    };
+  }
   auto* callback = new DeliveryCallback(std::move(on_delivery));
   // Without RD_KAFKA_MSG_F_BLOCK a full queue fails at once instead of
   // blocking the caller.
@@ -182,6 +190,10 @@ void Producer::produce(const std::string& topic, RoomId key, std::string value,
   }
   delete callback;
   rd_kafka_queue_yield(impl_->main_queue);
+}
+
+void Producer::set_delivery_observer(DeliveryObserver observer) {
+  impl_->delivery_observer = std::move(observer);
 }
 
 bool Producer::flush(std::chrono::milliseconds timeout) {

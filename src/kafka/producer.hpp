@@ -50,6 +50,13 @@ class Producer {
   // check.
   bool probe(std::chrono::milliseconds timeout);
 
+  // Called on the poll thread for every produced record with the time from
+  // produce() to its delivery report and whether the broker acknowledged it.
+  using DeliveryObserver =
+      std::function<void(std::chrono::steady_clock::duration latency, bool acknowledged)>;
+  // Sets the observer. Not thread-safe: call it before the first produce().
+  void set_delivery_observer(DeliveryObserver observer);
+
   struct Impl;
   // Used by create().
   explicit Producer(std::unique_ptr<Impl> impl);

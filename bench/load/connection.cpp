@@ -1,0 +1,204 @@
+#include "connection.hpp"
+
+#include <charconv>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <netinet/in.h>
+
+#include "encoding.hpp"
+
+namespace parley::bench {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kPushQualifier = "\"v1/syemessenger/messages\"";
+constexpr std::string_view kErrorQualifier = "\"v1/syemessenger/error\"";
+// The qualifier of a push or an error comes within this many bytes of the
+// start, because the server writes the qualifier before `data`.
+constexpr std::size_t kQualifierSearchBytes = 96;
+constexpr auto kConnectTimeout = std::chrono::seconds(10);
+
+bool contains_near_start(std::string_view frame, std::string_view needle) {
+  return frame.substr(0, kQualifierSearchBytes).find(needle) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<Endpoint> parse_endpoint(std::string_view url) {
+  constexpr std::string_view kScheme = "ws://";
+  if (!url.starts_with(kScheme)) return std::nullopt;
+  url.remove_prefix(kScheme.size());
+  const auto slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  Endpoint endpoint;
+  endpoint.path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+  const auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  endpoint.host = std::string(authority.substr(0, colon));
+  std::string_view port = authority.substr(colon + 1);
+  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), endpoint.port);
+  if (error != std::errc{} || end != port.data() + port.size() || endpoint.port == 0) {
+    return std::nullopt;
+  }
+  return endpoint;
+}
+
+Connection::Connection(asio::io_context& context, SourceAddresses& sources)
+    : context_(context), sources_(sources), ws_(context) {}
+
+void Connection::connect(const Endpoint& endpoint, ConnectHandler on_done) {
+  asio::dispatch(context_, [self = shared_from_this(), endpoint, on_done = std::move(on_done)] {
+    self->start_connect(endpoint, on_done, SourceAddresses::kMaxAddresses);
+  });
+}
+
+void Connection::start_connect(const Endpoint& endpoint, ConnectHandler on_done,
+                               int attempts_left) {
+  beast::error_code error;
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  if (socket.is_open()) socket.close(error);
+  source_index_ = sources_.current();
+  socket.open(tcp::v4(), error);
+  if (!error) {
+    // Lets the kernel pick the source port at connect(), per destination,
+    // instead of at bind(), so one source address serves more connections.
+    int enabled = 1;
+    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &enabled,
+                 sizeof enabled);
+    socket.bind(
+        tcp::endpoint(asio::ip::make_address(SourceAddresses::address_of(source_index_)), 0),
+        error);
+  }
+  if (error) {
+    on_tcp_connected(endpoint, std::move(on_done), attempts_left, error);
+    return;
+  }
+  tcp::endpoint target(asio::ip::make_address(endpoint.host, error), endpoint.port);
+  if (error) {
+    on_done(error);
+    return;
+  }
+  beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
+  beast::get_lowest_layer(ws_).async_connect(
+      target, [self = shared_from_this(), endpoint, on_done = std::move(on_done),
+               attempts_left](const beast::error_code& connect_error) mutable {
+        self->on_tcp_connected(endpoint, std::move(on_done), attempts_left, connect_error);
+      });
+}
+
+void Connection::on_tcp_connected(const Endpoint& endpoint, ConnectHandler on_done,
+                                  int attempts_left, const beast::error_code& error) {
+  if (error == boost::system::errc::address_not_available || error == asio::error::address_in_use) {
+    if (attempts_left > 1 && sources_.advance_past(source_index_)) {
+      start_connect(endpoint, std::move(on_done), attempts_left - 1);
+      return;
+    }
+  }
+  if (error) {
+    on_done(error);
+    return;
+  }
+  beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  ws_.auto_fragment(false);
+  ws_.read_message_max(0);
+  ws_.async_handshake(endpoint.host + ":" + std::to_string(endpoint.port), endpoint.path,
+                      [self = shared_from_this(),
+                       on_done = std::move(on_done)](const beast::error_code& handshake_error) {
+                        beast::get_lowest_layer(self->ws_).expires_never();
+                        if (!handshake_error) {
+                          self->open_ = true;
+                          self->read_next();
+                        }
+                        on_done(handshake_error);
+                      });
+}
+
+void Connection::request(std::string frame, ReplyHandler on_reply, bool binary) {
+  asio::dispatch(context_, [self = shared_from_this(), frame = std::move(frame),
+                            on_reply = std::move(on_reply), binary]() mutable {
+    if (!self->open_) {
+      on_reply(true, {});
+      return;
+    }
+    self->pending_.push_back(std::move(on_reply));
+    self->write_queue_.emplace_back(std::move(frame), binary);
+    if (!self->writing_) self->write_next();
+  });
+}
+
+void Connection::close() {
+  asio::dispatch(context_, [self = shared_from_this()] {
+    if (!self->open_) return;
+    self->open_ = false;
+    self->ws_.async_close(websocket::close_code::normal,
+                          [self](const beast::error_code&) { self->fail({}); });
+  });
+}
+
+void Connection::read_next() {
+  ws_.async_read(read_buffer_, beast::bind_front_handler(&Connection::on_read, shared_from_this()));
+}
+
+void Connection::on_read(const beast::error_code& error, std::size_t) {
+  if (error) {
+    fail(error);
+    return;
+  }
+  const auto data = read_buffer_.cdata();
+  std::string_view frame(static_cast<const char*>(data.data()), data.size());
+  std::optional<std::string> decoded;
+  if (ws_.got_binary()) {
+    decoded = binary_frame_as_json(frame);
+    frame = decoded ? std::string_view(*decoded) : std::string_view();
+  }
+  if (contains_near_start(frame, kPushQualifier)) {
+    if (on_push_) on_push_(frame);
+  } else if (!pending_.empty()) {
+    ReplyHandler handler = std::move(pending_.front());
+    pending_.pop_front();
+    handler(contains_near_start(frame, kErrorQualifier), frame);
+  }
+  read_buffer_.consume(read_buffer_.size());
+  read_next();
+}
+
+void Connection::write_next() {
+  if (write_queue_.empty() || failed_) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  ws_.binary(write_queue_.front().second);
+  ws_.async_write(asio::buffer(write_queue_.front().first),
+                  beast::bind_front_handler(&Connection::on_write, shared_from_this()));
+}
+
+void Connection::on_write(const beast::error_code& error, std::size_t) {
+  writing_ = false;
+  if (error) {
+    fail(error);
+    return;
+  }
+  write_queue_.pop_front();
+  write_next();
+}
+
+void Connection::fail(const beast::error_code& error) {
+  if (failed_) return;
+  failed_ = true;
+  open_ = false;
+  write_queue_.clear();
+  // Moved out first: a handler may start a new request on this object.
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& handler : pending) handler(true, {});
+  if (on_closed_) on_closed_(error);
+}
+
+}  // namespace parley::bench
