@@ -66,4 +66,24 @@ void release_node_lease(Connection& connection, std::int64_t node_id, const std:
                   {sql::to_param(node_id), holder});
 }
 
+bool record_node_url(Connection& connection, std::int64_t node_id, const std::string& public_url,
+                     const std::string& holder) {
+  Rows rows = connection.exec(
+      "UPDATE node_leases SET public_url = $3::text WHERE node_id = $1::int AND holder = $2::text",
+      {sql::to_param(node_id), holder, public_url});
+  return rows.affected_rows() == 1;
+}
+
+std::vector<LiveNode> list_live_nodes(Connection& connection) {
+  Rows rows = connection.exec(
+      "SELECT node_id, public_url FROM node_leases "
+      "WHERE expires_at > now() AND public_url IS NOT NULL ORDER BY node_id");
+  std::vector<LiveNode> nodes;
+  nodes.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    nodes.push_back({rows.int64(i, 0), rows.string(i, 1)});
+  }
+  return nodes;
+}
+
 }  // namespace parley::db

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "db/connection.hpp"
 
@@ -44,5 +45,22 @@ bool renew_node_lease(Connection& connection, std::int64_t node_id,
 // can take it at once. Throws DbError.
 void release_node_lease(Connection& connection, std::int64_t node_id,
                         const std::string& holder = default_lease_holder());
+
+// Records `public_url` (the WebSocket URL clients use) with the lease of
+// `node_id` held by `holder`. Returns false when `holder` does not hold that
+// lease. Throws DbError.
+bool record_node_url(Connection& connection, std::int64_t node_id, const std::string& public_url,
+                     const std::string& holder = default_lease_holder());
+
+// A node whose lease has not expired, with the URL it recorded.
+struct LiveNode {
+  std::int64_t node_id = 0;
+  std::string public_url;
+};
+
+// Lists the nodes with an unexpired lease and a recorded URL, by node id.
+// A node killed without releasing its lease stays listed until the lease
+// expires, up to kNodeLeaseDuration later. Throws DbError.
+std::vector<LiveNode> list_live_nodes(Connection& connection);
 
 }  // namespace parley::db
