@@ -31,6 +31,9 @@ readonly PACKAGES=(
   tzdata
   curl
   ca-certificates
+  chromium
+  chromium-driver
+  nodejs
 )
 
 usage() {
@@ -49,6 +52,9 @@ USAGE
 }
 
 # Prints the packages of PACKAGES that dpkg does not report as installed.
+# The browser tests also need npm. Debian's nodejs leaves it to the separate
+# npm package, while other builds of nodejs bring their own npm and conflict
+# with that package, so npm counts as missing only when no npm command exists.
 missing_packages() {
   local package status
   for package in "${PACKAGES[@]}"; do
@@ -57,6 +63,9 @@ missing_packages() {
       printf '%s\n' "$package"
     fi
   done
+  if ! command -v npm >/dev/null 2>&1; then
+    printf 'npm\n'
+  fi
 }
 
 warn_unless_debian_12() {

@@ -121,23 +121,6 @@ parse_args() {
   fi
 }
 
-# Runs a command as the owner of the PostgreSQL data directory: the postgres
-# user when this script runs as root, because initdb and postgres exit with an
-# error when run as root, else the current user.
-as_postgres_user() {
-  if is_root; then
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
-}
-
-# Succeeds when something accepts TCP connections on 127.0.0.1:port.
-port_in_use() {
-  # shellcheck disable=SC2016  # $1 is expanded by the inner bash
-  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
 check_ports_free() {
   local port
   for ((port = first_port; port < first_port + node_count; port++)); do

@@ -7,6 +7,14 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
 readonly LABELS=(unit integration)
+# Checks that are not ctest tests, run after the ctest runs when no CTEST_ARG
+# narrows the run. Each is a command line relative to the repository root;
+# its exit status decides whether it passed.
+readonly STAGES=(
+  "scripts/fuzz.sh --seconds 30"
+  "scripts/test-browser.sh --no-build"
+  "scripts/bench.sh --smoke"
+)
 # Maximum run time of one test in seconds. ctest stops a test that runs longer
 # and counts it as failed.
 readonly TEST_TIMEOUT="${PARLEY_TEST_TIMEOUT:-600}"
@@ -20,6 +28,9 @@ build/ twice: the tests labelled "unit" (in parallel, one job per CPU), then
 those labelled "integration" (one at a time, because each starts its own
 PostgreSQL, broker and nodes). It exits with status 1 when a test fails,
 times out, or when no test matches.
+
+Then, when no CTEST_ARG is given, it runs the further checks listed in
+STAGES at the top of this script (each counts as one test).
 
 Every CTEST_ARG is passed to both ctest runs, for example
   scripts/test.sh -R cluster       runs only the tests whose name matches "cluster"
@@ -103,6 +114,22 @@ main() {
   if [[ -n "$unlabelled" && "$unlabelled" -gt 0 ]]; then
     warn "$unlabelled test(s) have neither the label unit nor integration and did not run;" \
       "give them a LABEL in parley_test()"
+  fi
+
+  local stage
+  if [[ $# -eq 0 ]]; then
+    for stage in "${STAGES[@]}"; do
+      info "running $stage"
+      # Word splitting is wanted: each entry is a command and its arguments.
+      # shellcheck disable=SC2086
+      if (cd -- "$PARLEY_ROOT" && $stage); then
+        total_passed=$((total_passed + 1))
+      else
+        warn "$stage failed"
+        total_failed=$((total_failed + 1))
+        failed_labels+=("$stage")
+      fi
+    done
   fi
 
   printf 'tests: %d passed, %d failed\n' "$total_passed" "$total_failed"

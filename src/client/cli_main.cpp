@@ -1,25 +1,26 @@
 // parley-cli: a command-line chat client for any Parley node.
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
-#include "client/chat_session.hpp"
 #include "client/cli_options.hpp"
 #include "client/cli_terminal.hpp"
-#include "client/connection.hpp"
+#include "client/resilient_session.hpp"
 #include "common/logging.hpp"
 
 namespace {
 
-using parley::client::ChatSession;
 using parley::client::ChatTerminal;
 using parley::client::CliOptions;
-using parley::client::Connection;
+using parley::client::ResilientSession;
+using parley::client::SessionState;
 
 constexpr int kExitOk = 0;
 constexpr int kExitSetupError = 1;
@@ -38,7 +39,7 @@ std::optional<std::string> environment_password() {
 
 // Creates the account if requested, logs in, and enters the room if one was
 // given. Returns false after printing the error.
-bool set_up(const CliOptions& options, ChatSession& session, ChatTerminal& terminal) {
+bool set_up(const CliOptions& options, ResilientSession& session, ChatTerminal& terminal) {
   if (options.create_account) {
     auto created = session.create_account(options.username, *options.email, options.password);
     if (!created && created.error().message != kAccountExists) {
@@ -61,17 +62,12 @@ bool set_up(const CliOptions& options, ChatSession& session, ChatTerminal& termi
   return true;
 }
 
-void print_close(Connection& connection, const std::string& url) {
-  auto closed = connection.wait_closed(std::chrono::milliseconds(0));
-  std::cerr << "error: the connection to " << url << " closed";
-  if (closed) {
-    std::cerr << " (close code " << closed->code;
-    if (!closed->reason.empty()) {
-      std::cerr << ", reason '" << closed->reason << "'";
-    }
-    std::cerr << ")";
+// Waits up to `timeout`, returning early when the session failed.
+void wait_for_failure(ResilientSession& session, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (session.state() != SessionState::kFailed && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::cerr << '\n';
 }
 
 }  // namespace
@@ -92,21 +88,37 @@ int main(int argc, char** argv) {
   parley::set_log_level("warn");
 
   auto timeout = std::chrono::milliseconds(options->timeout_ms);
-  auto connection = Connection::open(options->url, timeout);
-  if (!connection) {
-    std::cerr << "error: " << connection.error().message << '\n';
+  // The terminal is made after the session, so state changes reach it
+  // through this pointer, and are not printed before it exists.
+  std::atomic<ChatTerminal*> terminal_for_changes{nullptr};
+  parley::client::ResilientOptions session_options;
+  session_options.urls = options->urls;
+  session_options.connect_timeout = timeout;
+  session_options.request_timeout = timeout;
+  session_options.reconnect_timeout = std::chrono::milliseconds(options->reconnect_timeout_ms);
+  session_options.encoding = options->encoding;
+  session_options.on_state_change = [&](const parley::client::StateChange& change) {
+    if (ChatTerminal* terminal = terminal_for_changes.load()) {
+      terminal->print_state_change(change);
+    }
+  };
+  auto session = ResilientSession::open(std::move(session_options));
+  if (!session) {
+    std::cerr << "error: " << session.error().message << '\n';
     return kExitConnectionError;
   }
-  ChatSession session(**connection, timeout);
-  ChatTerminal terminal(session, std::cout, std::cerr);
-  if (!set_up(*options, session, terminal)) {
+  ChatTerminal terminal(**session, std::cout, std::cerr,
+                        std::chrono::milliseconds(options->send_deadline_ms));
+  terminal_for_changes = &terminal;
+  if (!set_up(*options, **session, terminal)) {
+    terminal_for_changes = nullptr;
     return kExitSetupError;
   }
 
   terminal.start_printing_pushes();
   bool quit = false;
   std::string line;
-  while ((*connection)->is_open() && std::getline(std::cin, line)) {
+  while ((*session)->state() != SessionState::kFailed && std::getline(std::cin, line)) {
     if (!terminal.handle_line(line)) {
       quit = true;
       break;
@@ -114,13 +126,11 @@ int main(int argc, char** argv) {
   }
   if (!quit) {
     // Pushes of the last lines may still be on their way.
-    (*connection)->wait_closed(std::chrono::milliseconds(options->linger_ms));
+    wait_for_failure(**session, std::chrono::milliseconds(options->linger_ms));
   }
   terminal.stop_printing_pushes();
-
-  if (!(*connection)->is_open()) {
-    print_close(**connection, options->url);
-    return kExitConnectionError;
-  }
-  return kExitOk;
+  bool failed = (*session)->state() == SessionState::kFailed;
+  (*session)->close();
+  terminal_for_changes = nullptr;
+  return failed ? kExitConnectionError : kExitOk;
 }

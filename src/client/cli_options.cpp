@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "client/node_rotation.hpp"
 #include "client/websocket_url.hpp"
 
 namespace parley::client {
@@ -16,8 +17,10 @@ po::options_description describe_flags(CliOptions& options) {
   // clang-format off
   flags.add_options()
       ("help", "print this help and exit")
-      ("url", po::value(&options.url)->value_name("URL"),
-       "WebSocket URL of any Parley node, for example ws://127.0.0.1:8080/ (required)")
+      ("url", po::value<std::vector<std::string>>()->composing()->value_name("URL"),
+       "WebSocket URL of a Parley node, for example ws://127.0.0.1:8080/ (required). "
+       "Repeat the flag or separate URLs with commas to give several nodes: the client "
+       "connects to the first that accepts and, when the connection is lost, to the next")
       ("username", po::value(&options.username)->value_name("NAME"),
        "username to log in with (required)")
       ("password", po::value(&options.password)->value_name("TEXT"),
@@ -36,7 +39,16 @@ po::options_description describe_flags(CliOptions& options) {
       ("linger-ms", po::value(&options.linger_ms)->value_name("MS"),
        "milliseconds to keep printing pushes after stdin ends (default 500)")
       ("timeout-ms", po::value(&options.timeout_ms)->value_name("MS"),
-       "milliseconds to wait for the connection and for each reply (default 5000)");
+       "milliseconds to wait for the connection and for each reply (default 5000)")
+      ("send-deadline-ms", po::value(&options.send_deadline_ms)->value_name("MS"),
+       "milliseconds within which a message must be acknowledged, retries on other nodes "
+       "included, before it is reported as possibly not delivered (default 30000)")
+      ("reconnect-timeout-ms", po::value(&options.reconnect_timeout_ms)->value_name("MS"),
+       "milliseconds to keep trying to reconnect after the connection was lost, before "
+       "exiting with 3 (default 60000)")
+      ("encoding", po::value<std::string>()->value_name("FORMAT"),
+       "wire format of requests, replies and pushes: json (text frames, the default) or "
+       "sbe (binary frames)");
   // clang-format on
   return flags;
 }
@@ -72,12 +84,31 @@ Result<CliOptions> parse_cli_options(const std::vector<std::string>& arguments,
   if (values.count("password") == 0 && environment_password) {
     options.password = *environment_password;
   }
+  if (values.count("encoding") != 0) {
+    const std::string& encoding = values["encoding"].as<std::string>();
+    if (encoding == "json") {
+      options.encoding = Encoding::kJson;
+    } else if (encoding == "sbe") {
+      options.encoding = Encoding::kSbe;
+    } else {
+      return usage_error("invalid value '" + encoding + "' for '--encoding': expected json or sbe");
+    }
+  }
 
-  if (options.url.empty()) {
+  if (values.count("url") != 0) {
+    for (const std::string& flag : values["url"].as<std::vector<std::string>>()) {
+      for (std::string& url : split_url_list(flag)) {
+        options.urls.push_back(std::move(url));
+      }
+    }
+  }
+  if (options.urls.empty()) {
     return usage_error("the flag '--url' is required");
   }
-  if (Result<WebSocketUrl> url = parse_websocket_url(options.url); !url) {
-    return usage_error(url.error().message);
+  for (const std::string& text : options.urls) {
+    if (Result<WebSocketUrl> url = parse_websocket_url(text); !url) {
+      return usage_error(url.error().message);
+    }
   }
   if (options.username.empty()) {
     return usage_error("the flag '--username' is required");
@@ -104,6 +135,14 @@ Result<CliOptions> parse_cli_options(const std::vector<std::string>& arguments,
     return usage_error("invalid value " + std::to_string(options.timeout_ms) +
                        " for '--timeout-ms': expected 1 or more");
   }
+  if (options.send_deadline_ms < 1) {
+    return usage_error("invalid value " + std::to_string(options.send_deadline_ms) +
+                       " for '--send-deadline-ms': expected 1 or more");
+  }
+  if (options.reconnect_timeout_ms < 1) {
+    return usage_error("invalid value " + std::to_string(options.reconnect_timeout_ms) +
+                       " for '--reconnect-timeout-ms': expected 1 or more");
+  }
   return options;
 }
 
@@ -121,13 +160,17 @@ std::string command_help_text() {
 std::string cli_help_text() {
   CliOptions unused;
   std::ostringstream text;
-  text << "Usage: parley-cli --url URL --username NAME --password TEXT\n"
+  text << "Usage: parley-cli --url URL[,URL...] --username NAME --password TEXT\n"
           "                  [--email ADDRESS --create-account]\n"
           "                  [--room NAME [--create-room]] [--history N]\n"
+          "                  [--encoding json|sbe]\n"
           "\n"
           "Command-line chat client for a Parley node. After login it reads lines from\n"
           "stdin and sends each one to the room. Lines starting with '/' are commands.\n"
           "Messages are printed as [HH:MM:SS] <username>: <text> in local time.\n"
+          "When the connection is lost, the client prints a line starting with '*',\n"
+          "reconnects to the next node, logs in again with a session token, and\n"
+          "resumes the room without missing or repeating a message.\n"
           "\n"
        << describe_flags(unused) << "\n"
        << command_help_text()
@@ -139,7 +182,7 @@ std::string cli_help_text() {
           "  0  stdin ended or /quit\n"
           "  1  a server error or timeout during account, login or room setup\n"
           "  2  usage error\n"
-          "  3  cannot connect, or the server closed the connection\n";
+          "  3  cannot connect, or cannot reconnect within --reconnect-timeout-ms\n";
   return text.str();
 }
 

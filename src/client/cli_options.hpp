@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "client/binary_codec.hpp"
 #include "common/error.hpp"
 
 namespace parley::client {
@@ -11,7 +12,9 @@ namespace parley::client {
 // Settings of one parley-cli run, from its command line.
 struct CliOptions {
   bool help_requested = false;
-  std::string url;
+  // Node URLs in the order of --url flags. A flag may list several URLs
+  // separated by commas.
+  std::vector<std::string> urls;
   std::string username;
   std::string password;
   std::optional<std::string> email;
@@ -21,6 +24,10 @@ struct CliOptions {
   int history_count = 20;
   int linger_ms = 500;
   int timeout_ms = 5000;
+  int send_deadline_ms = 30000;
+  int reconnect_timeout_ms = 60000;
+  // Wire format of the requests: JSON text frames or SBE binary frames.
+  Encoding encoding = Encoding::kJson;
 };
 
 // Parses the arguments after the program name. `environment_password` is

@@ -26,20 +26,23 @@ std::optional<int> parse_count(const std::string& text) {
 
 }  // namespace
 
-ChatTerminal::ChatTerminal(ChatSession& session, std::ostream& out, std::ostream& err)
-    : session_(session), out_(out), err_(err) {}
+ChatTerminal::ChatTerminal(ResilientSession& session, std::ostream& out, std::ostream& err,
+                           std::chrono::milliseconds send_deadline)
+    : session_(session), out_(out), err_(err), send_deadline_(send_deadline) {}
 
 ChatTerminal::~ChatTerminal() { stop_printing_pushes(); }
 
 Status ChatTerminal::enter_room(const std::string& name, bool create_if_missing,
                                 int history_count) {
-  Result<std::optional<RoomInfo>> found = session_.find_room(name);
+  Result<std::optional<RoomInfo>> found =
+      session_.run([&](ChatSession& chat) { return chat.find_room(name); });
   if (!found) {
     return found.error();
   }
   std::optional<RoomInfo> room = std::move(found.value());
   if (!room && create_if_missing) {
-    Result<RoomInfo> created = session_.create_room(name);
+    Result<RoomInfo> created =
+        session_.run([&](ChatSession& chat) { return chat.create_room(name); });
     if (!created) {
       return created.error();
     }
@@ -50,19 +53,31 @@ Status ChatTerminal::enter_room(const std::string& name, bool create_if_missing,
     return Error{0, "room '" + name + "' not found. Check the name with /rooms"};
   }
 
-  Result<RoomId> joined = session_.join_room(name);
+  Result<RoomId> joined = session_.run([&](ChatSession& chat) { return chat.join_room(name); });
   if (!joined && joined.error().message != kAlreadyJoined) {
     return joined.error();
   }
-  Result<RoomId> subscribed = session_.subscribe(room->id);
+
+  // The history is read before subscribing, and the subscription starts
+  // after its newest message, so that no message is missed or printed twice
+  // in between.
+  std::vector<MessageInfo> history;
+  std::optional<MessageId> after;
+  if (history_count > 0) {
+    Result<std::vector<MessageInfo>> read = read_history(room->id, history_count);
+    if (!read) {
+      return read.error();
+    }
+    history = std::move(read.value());
+    after = history.empty() ? 0 : history.back().id.value_or(0);
+  }
+  Result<RoomId> subscribed = session_.subscribe(room->id, after);
   if (!subscribed) {
     return subscribed.error();
   }
   room_ = std::move(room);
   print_line("* joined room " + room_->name);
-  if (history_count > 0) {
-    print_history(history_count);
-  }
+  print_messages(history);
   return Done{};
 }
 
@@ -122,7 +137,10 @@ void ChatTerminal::run_command(const std::string& command, const std::string& ar
 }
 
 void ChatTerminal::send_message(const std::string& text) {
-  Result<RoomId> sent = session_.send(text);
+  if (!require_room()) {
+    return;
+  }
+  Result<SentMessage> sent = session_.send(text, send_deadline_);
   if (!sent) {
     print_error(sent.error());
   }
@@ -139,7 +157,7 @@ void ChatTerminal::leave_current_room() {
     print_error(unsubscribed.error());
     return;
   }
-  Result<RoomId> left = session_.leave_room(room_->id);
+  Result<RoomId> left = session_.run([&](ChatSession& chat) { return chat.leave_room(room_->id); });
   if (!left) {
     print_error(left.error());
     return;
@@ -153,7 +171,8 @@ void ChatTerminal::print_rooms(const std::string& keyword) {
   if (!keyword.empty()) {
     filter = keyword;
   }
-  Result<Page<RoomInfo>> page = session_.list_rooms(filter, 0);
+  Result<Page<RoomInfo>> page =
+      session_.run([&](ChatSession& chat) { return chat.list_rooms(filter, 0); });
   if (!page) {
     print_error(page.error());
     return;
@@ -175,7 +194,8 @@ void ChatTerminal::print_members() {
   if (!require_room()) {
     return;
   }
-  Result<std::vector<AccountInfo>> members = session_.list_members(room_->id);
+  Result<std::vector<AccountInfo>> members =
+      session_.run([&](ChatSession& chat) { return chat.list_members(room_->id); });
   if (!members) {
     print_error(members.error());
     return;
@@ -188,25 +208,31 @@ void ChatTerminal::print_members() {
   print_line(text);
 }
 
+Result<std::vector<MessageInfo>> ChatTerminal::read_history(RoomId room_id, int count) {
+  return session_.run([&](ChatSession& chat) { return chat.recent_messages(room_id, count); });
+}
+
 void ChatTerminal::print_history(int count) {
   if (!require_room()) {
     return;
   }
-  Result<std::vector<MessageInfo>> messages = session_.recent_messages(room_->id, count);
+  Result<std::vector<MessageInfo>> messages = read_history(room_->id, count);
   if (!messages) {
     print_error(messages.error());
     return;
   }
-  for (const MessageInfo& message : messages.value()) {
+  print_messages(messages.value());
+}
+
+void ChatTerminal::print_messages(const std::vector<MessageInfo>& messages) {
+  for (const MessageInfo& message : messages) {
     print_message(message);
   }
-  std::lock_guard lock(output_mutex_);
-  history_room_ = room_->id;
-  history_high_water_ = messages->empty() ? 0 : messages->back().id.value_or(0);
 }
 
 void ChatTerminal::print_message(const MessageInfo& message) {
-  Result<std::string> username = session_.username_of(message.sender_id);
+  Result<std::string> username =
+      session_.run([&](ChatSession& chat) { return chat.username_of(message.sender_id); });
   std::string sender = username ? username.value() : "#" + std::to_string(message.sender_id);
   print_line("[" + format_local_time(message.timestamp) + "] " + sender + ": " + message.text);
 }
@@ -222,6 +248,23 @@ void ChatTerminal::print_error(const Error& error) {
     err_ << "error: " << error.message << '\n' << std::flush;
   } else {
     err_ << "error " << error.code << ": " << error.message << '\n' << std::flush;
+  }
+}
+
+void ChatTerminal::print_state_change(const StateChange& change) {
+  switch (change.state) {
+    case SessionState::kReconnecting:
+      print_line("* lost the connection to " + change.url + " (" + change.reason +
+                 "), reconnecting");
+      break;
+    case SessionState::kConnected:
+      print_line("* reconnected to " + change.url);
+      break;
+    case SessionState::kFailed:
+      print_error(Error{0, "gave up reconnecting: " + change.reason});
+      break;
+    case SessionState::kClosed:
+      break;
   }
 }
 
@@ -247,21 +290,14 @@ void ChatTerminal::stop_printing_pushes() {
 
 void ChatTerminal::print_push_loop() {
   while (!stop_printing_) {
-    std::optional<MessageInfo> message = session_.next_push(kPushPollInterval);
-    if (!message) {
-      if (!session_.connection().is_open()) {
-        return;
-      }
+    std::optional<MessageInfo> message = session_.next_message(kPushPollInterval);
+    if (message) {
+      print_message(*message);
       continue;
     }
-    bool is_duplicate = false;
-    {
-      std::lock_guard lock(output_mutex_);
-      is_duplicate =
-          history_room_ == message->room_id && message->id && *message->id <= history_high_water_;
-    }
-    if (!is_duplicate) {
-      print_message(*message);
+    SessionState state = session_.state();
+    if (state == SessionState::kFailed || state == SessionState::kClosed) {
+      return;
     }
   }
 }

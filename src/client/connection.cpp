@@ -68,7 +68,8 @@ Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& url,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout,
+                                                     Encoding encoding) {
   Result<WebSocketUrl> parts = parse_websocket_url(url);
   if (!parts) {
     return parts.error();
@@ -78,6 +79,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url,
   if (!started) {
     return started.error();
   }
+  impl->set_encoding(encoding);
   return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }
 
@@ -85,15 +87,23 @@ Result<boost::json::value> Connection::call(std::string_view operation,
                                             const boost::json::value& data,
                                             std::chrono::milliseconds timeout) {
   std::string cid = random_cid();
-  boost::json::object request;
-  request["cid"] = cid;
-  request["qualifier"] = std::string(kQualifierPrefix) + std::string(operation);
-  if (!data.is_null()) {
-    request["data"] = data;
+  const bool binary = impl_->encoding() == Encoding::kSbe;
+  Result<boost::json::object> reply = Error{0, ""};
+  if (binary) {
+    Result<std::string> frame = encode_binary_request(cid, operation, data);
+    if (!frame) {
+      return frame.error();
+    }
+    reply = impl_->exchange(operation, cid, std::move(frame).value(), timeout, true);
+  } else {
+    boost::json::object request;
+    request["cid"] = cid;
+    request["qualifier"] = std::string(kQualifierPrefix) + std::string(operation);
+    if (!data.is_null()) {
+      request["data"] = data;
+    }
+    reply = impl_->exchange(operation, cid, boost::json::serialize(request), timeout);
   }
-
-  Result<boost::json::object> reply =
-      impl_->exchange(operation, cid, boost::json::serialize(request), timeout);
   if (!reply) {
     return reply.error();
   }
@@ -102,7 +112,8 @@ Result<boost::json::value> Connection::call(std::string_view operation,
     return decode_error_reply(*reply, operation);
   }
   const boost::json::value* result = reply->if_contains("data");
-  return result != nullptr ? *result : boost::json::value(nullptr);
+  boost::json::value value = result != nullptr ? *result : boost::json::value(nullptr);
+  return binary ? adapt_binary_reply(operation, data, std::move(value)) : value;
 }
 
 std::optional<boost::json::object> Connection::next_push(std::chrono::milliseconds timeout) {
@@ -132,5 +143,9 @@ std::optional<CloseInfo> Connection::wait_closed(std::chrono::milliseconds timeo
 }
 
 bool Connection::is_open() const { return impl_->is_open(); }
+
+void Connection::set_encoding(Encoding encoding) { impl_->set_encoding(encoding); }
+
+Encoding Connection::encoding() const { return impl_->encoding(); }
 
 }  // namespace parley::client

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "client/binary_codec.hpp"
 #include "common/error.hpp"
 
 namespace parley::client {
@@ -29,18 +30,21 @@ struct Frame {
   std::string payload;
 };
 
-// One WebSocket connection to a Parley node speaking the JSON protocol.
-// A background thread reads frames; replies are matched to requests by cid
-// (a fresh random UUID per request); pushes (qualifier
-// v1/syemessenger/messages) go to a queue. Thread-safe.
+// One WebSocket connection to a Parley node speaking the client protocol,
+// with JSON text frames or SBE binary frames (set_encoding). A background
+// thread reads frames; replies are matched to requests by cid (a fresh
+// random UUID per request); pushes (qualifier v1/syemessenger/messages) go
+// to a queue. Thread-safe.
 //
-// Incoming frames are sorted into three places:
-//  - A text frame whose cid matches a pending call() completes that call.
+// Incoming frames are sorted into three places. A binary frame of the SBE
+// schema is first decoded to its JSON envelope.
+//  - A frame whose cid matches a pending call() completes that call.
 //  - A text frame with the push qualifier and an object payload goes to the
-//    push queue (next_push).
-//  - Every other frame, binary frames included, goes to the frame queue
-//    (next_frame), except a late reply to a call() that already timed out,
-//    which is dropped.
+//    push queue (next_push), and so does a binary push while the encoding
+//    is kSbe.
+//  - Every other frame goes to the frame queue (next_frame) as received,
+//    except a late reply to a call() that already timed out, which is
+//    dropped.
 // Queued pushes and frames can still be read after the connection closed.
 // Both queues are unbounded, so a long-lived caller must keep reading them.
 class Connection {
@@ -49,8 +53,10 @@ class Connection {
 
   // url: ws://host:port/path. Fails with an Error (code 0, message naming
   // the URL and the cause) when it cannot connect within `timeout`.
+  // `encoding` is the wire format of call(), as set_encoding() sets it.
   static Result<std::unique_ptr<Connection>> open(
-      const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+      const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+      Encoding encoding = Encoding::kJson);
 
   // Closes with 1000 unless the connection is already closed.
   ~Connection();
@@ -90,6 +96,11 @@ class Connection {
 
   // False once the connection closed or close() was called.
   bool is_open() const;
+
+  // Sets the wire format of later call()s: kJson (the default) or kSbe. A
+  // binary reply decodes to the same value that the JSON reply carries.
+  void set_encoding(Encoding encoding);
+  Encoding encoding() const;
 
  private:
   explicit Connection(std::unique_ptr<Impl> impl);

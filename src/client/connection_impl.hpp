@@ -46,12 +46,17 @@ class Connection::Impl {
   // cause when that does not finish within `timeout`.
   Status start(std::chrono::milliseconds timeout);
 
-  // Registers `cid` as pending, sends `text`, and waits for the reply frame
-  // with that cid. Returns the reply envelope, or Error{0, ...} when the
+  // Registers `cid` as pending, sends `payload` (a binary frame when
+  // `binary`), and waits for the reply frame with that cid. Returns the reply
+  // envelope, decoded to JSON for a binary reply, or Error{0, ...} when the
   // wait timed out or the connection closed first.
   // `operation` only names the request in error messages.
   Result<boost::json::object> exchange(std::string_view operation, const std::string& cid,
-                                       std::string text, std::chrono::milliseconds timeout);
+                                       std::string payload, std::chrono::milliseconds timeout,
+                                       bool binary = false);
+
+  void set_encoding(Encoding encoding);
+  Encoding encoding() const;
 
   void send(bool binary, std::string payload);
   std::optional<boost::json::object> next_push(std::chrono::milliseconds timeout);
@@ -113,6 +118,7 @@ class Connection::Impl {
   // dropped instead of reaching the frame queue.
   std::deque<std::string> abandoned_cids_;
   std::deque<boost::json::object> pushes_;
+  Encoding encoding_ = Encoding::kJson;
   std::deque<Frame> frames_;
 };
 

@@ -97,15 +97,23 @@ const std::vector<Setting>& registry() {
               "Recent messages kept per room for clients that resume with afterMessageId; older "
               "ones are read from PostgreSQL.",
               &Config::resume_window_messages, 0, 1000000),
-      integer("resume_window_age_s", "seconds",
-              "Longest a message stays in the resume window.", &Config::resume_window_age_s, 1,
-              86400),
-      integer("idle_timeout_s", "seconds",
-              "A connection that sends nothing for this long is closed.", &Config::idle_timeout_s,
-              1, 86400),
+      integer("resume_window_age_s", "seconds", "Longest a message stays in the resume window.",
+              &Config::resume_window_age_s, 1, 86400),
+      integer("ping_interval_s", "seconds",
+              "The server pings a WebSocket client after this long without a frame from it.",
+              &Config::ping_interval_s, 1, 3600),
+      integer("pong_timeout_s", "seconds",
+              "A client that sends no frame, pong or other, for this long after a ping is "
+              "disconnected.",
+              &Config::pong_timeout_s, 1, 3600),
       integer("handshake_timeout_s", "seconds",
-              "Time a new TCP connection has to complete the WebSocket handshake.",
+              "Time a new TCP connection has to send its HTTP request and complete the WebSocket "
+              "handshake; also bounds the WebSocket close handshake.",
               &Config::handshake_timeout_s, 1, 600),
+      integer("login_timeout_s", "seconds",
+              "Time a WebSocket connection has after the handshake to log in (login or "
+              "loginWithToken) before it is closed with 1008 'login timeout'.",
+              &Config::login_timeout_s, 1, 86400),
       integer("shutdown_timeout_s", "seconds",
               "On SIGTERM, longest wait for requests in flight and the 1012 close of every "
               "connection.",
@@ -122,6 +130,14 @@ const std::vector<Setting>& registry() {
       integer("db_statement_timeout_ms", "milliseconds",
               "statement_timeout of every PostgreSQL connection.", &Config::db_statement_timeout_ms,
               100, 600000),
+      integer("membership_cache_entries", "entries",
+              "Room memberships each node caches so that send keeps working while PostgreSQL is "
+              "unavailable; 0 disables the cache.",
+              &Config::membership_cache_entries, 0, 100000000),
+      integer("client_message_id_cache_entries", "entries",
+              "clientMessageIds each node keeps in memory, so that a retry on the same node is "
+              "recognised while PostgreSQL is down; 0 disables the cache.",
+              &Config::client_message_id_cache_entries, 0, 100000000),
       text("kafka_bootstrap_servers", "host:port list", "Kafka bootstrap.servers, comma-separated.",
            &Config::kafka_bootstrap_servers, false),
       text("kafka_messages_topic", "topic", "Kafka topic for room messages and room events.",

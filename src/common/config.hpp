@@ -29,8 +29,13 @@ struct Config {
   // afterMessageId, by count and by age.
   std::size_t resume_window_messages = 1000;
   int resume_window_age_s = 600;
-  int idle_timeout_s = 60;
+  // The server pings after ping_interval_s without a received frame and
+  // closes the connection when pong_timeout_s more pass without one.
+  int ping_interval_s = 20;
+  int pong_timeout_s = 20;
   int handshake_timeout_s = 10;
+  // Time from the WebSocket handshake to the first login.
+  int login_timeout_s = 60;
   // Time a node shutting down gives its clients to receive the replies of
   // requests in flight and the 1012 close.
   int shutdown_timeout_s = 10;
@@ -40,6 +45,9 @@ struct Config {
   int db_pool_size = 8;
   int db_queue_limit = 4096;
   int db_statement_timeout_ms = 5000;
+  // Per-node caches that let send work while PostgreSQL is down.
+  std::size_t membership_cache_entries = 100000;
+  std::size_t client_message_id_cache_entries = 100000;
 
   // Kafka.
   std::string kafka_bootstrap_servers = "127.0.0.1:9092";

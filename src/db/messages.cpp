@@ -1,5 +1,7 @@
 #include "db/messages.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "common/logging.hpp"
@@ -18,10 +20,14 @@ const sql::SortColumns kMessageSortColumns = {
 // after the test but before the insert fails the foreign key instead, and
 // insert_batch() runs the statement again, when the test skips that row.
 constexpr const char* kInsertStatement =
-    "INSERT INTO messages (id, room_id, sender_id, message, \"timestamp\", client_message_id) "
-    "SELECT b.id, b.room_id, b.sender_id, b.message, b.sent_at, b.client_message_id "
+    "INSERT INTO messages (id, room_id, sender_id, message, \"timestamp\", client_message_id, "
+    "                      kafka_partition, kafka_offset) "
+    "SELECT b.id, b.room_id, b.sender_id, b.message, b.sent_at, b.client_message_id, "
+    "       b.kafka_partition, b.kafka_offset "
     "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamp(3)[], "
-    "            $6::text[]) AS b(id, room_id, sender_id, message, sent_at, client_message_id) "
+    "            $6::text[], $7::integer[], $8::bigint[]) "
+    "     AS b(id, room_id, sender_id, message, sent_at, client_message_id, kafka_partition, "
+    "          kafka_offset) "
     "WHERE EXISTS (SELECT 1 FROM rooms r WHERE r.id = b.room_id) "
     "  AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = b.sender_id) "
     "ON CONFLICT (id) DO NOTHING";
@@ -33,23 +39,38 @@ bool is_storable(const MessageRow& row) {
   return !row.client_message_id || sql::is_storable_text(*row.client_message_id);
 }
 
-Params insert_params(const std::vector<MessageRow>& rows) {
+// One stored row and its Kafka position, when it has one.
+struct PositionedRow {
+  const MessageRow* row;
+  std::optional<KafkaPosition> position;
+};
+
+Params insert_params(const std::vector<PositionedRow>& batch) {
   std::vector<std::int64_t> ids;
   std::vector<std::int64_t> room_ids;
   std::vector<std::int64_t> sender_ids;
   std::vector<std::optional<std::string>> texts;
   std::vector<std::optional<std::string>> timestamps;
   std::vector<std::optional<std::string>> client_message_ids;
-  for (const MessageRow& row : rows) {
+  std::vector<std::optional<std::string>> partitions;
+  std::vector<std::optional<std::string>> offsets;
+  for (const auto& [row_pointer, position] : batch) {
+    const MessageRow& row = *row_pointer;
     ids.push_back(row.id);
     room_ids.push_back(row.room_id);
     sender_ids.push_back(row.sender_id);
     texts.emplace_back(row.message);
     timestamps.emplace_back(format_timestamp(row.timestamp));
     client_message_ids.push_back(row.client_message_id);
+    // NULL array elements are written as text, which PostgreSQL casts.
+    partitions.push_back(position ? std::optional(std::to_string(position->partition))
+                                  : std::nullopt);
+    offsets.push_back(position ? std::optional(std::to_string(position->offset)) : std::nullopt);
   }
-  return {sql::int64_array(ids),  sql::int64_array(room_ids),  sql::int64_array(sender_ids),
-          sql::text_array(texts), sql::text_array(timestamps), sql::text_array(client_message_ids)};
+  return {sql::int64_array(ids),        sql::int64_array(room_ids),
+          sql::int64_array(sender_ids), sql::text_array(texts),
+          sql::text_array(timestamps),  sql::text_array(client_message_ids),
+          sql::text_array(partitions),  sql::text_array(offsets)};
 }
 
 // Runs the insert, inside a savepoint when the caller has a transaction
@@ -73,12 +94,21 @@ std::size_t run_insert(Connection& connection, const Params& params) {
 
 }  // namespace
 
-std::size_t insert_batch(Connection& connection, const std::vector<MessageRow>& rows) {
-  std::vector<MessageRow> storable;
+std::size_t insert_batch(Connection& connection, const std::vector<MessageRow>& rows,
+                         const std::vector<KafkaPosition>& positions) {
+  if (!positions.empty() && positions.size() != rows.size()) {
+    throw std::invalid_argument(
+        fmt::format("insert_batch got {} positions for {} rows, expected none or one per row",
+                    positions.size(), rows.size()));
+  }
+  std::vector<PositionedRow> storable;
   storable.reserve(rows.size());
-  for (const MessageRow& row : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const MessageRow& row = rows[i];
     if (is_storable(row)) {
-      storable.push_back(row);
+      std::optional<KafkaPosition> position;
+      if (!positions.empty()) position = positions[i];
+      storable.push_back({&row, position});
       continue;
     }
     logger("db")->warn("skipping message {} of room {}: text contains a NUL byte or invalid UTF-8",
@@ -123,16 +153,43 @@ Page<MessageRow> list(Connection& connection, const MessageQuery& query) {
   return page;
 }
 
-std::vector<MessageRow> after(Connection& connection, RoomId room, MessageId after_id,
-                              std::size_t max_rows) {
+MessagesAfter after(Connection& connection, RoomId room, MessageId after_id, std::size_t max_rows) {
+  const Params start_params{sql::to_param(room), sql::to_param(after_id)};
+  Rows start = connection.exec(
+      "SELECT kafka_partition, kafka_offset FROM messages "
+      "WHERE room_id = $1::bigint AND id = $2::bigint",
+      start_params);
+  const bool positioned = start.size() == 1 && !start.is_null(0, 0) && !start.is_null(0, 1);
+
+  MessagesAfter result;
+  if (positioned) {
+    // The row comparison is NULL, so false, for rows without a position.
+    static const std::string statement = fmt::format(
+        "SELECT {} FROM messages m WHERE m.room_id = $1::bigint "
+        "AND (m.kafka_partition, m.kafka_offset) > ($2::integer, $3::bigint) "
+        "ORDER BY m.kafka_partition, m.kafka_offset LIMIT $4::bigint",
+        rows::kMessageColumns);
+    // NOTE: a room moves to another partition only when the topic's
+    // partition count changes. If it moved to a lower-numbered partition,
+    // its messages there sort before `after_id` and are not replayed.
+    result.order = AfterOrder::kafka_position;
+    result.rows = rows::all<MessageRow>(
+        connection.exec(statement, {sql::to_param(room), std::to_string(start.int32(0, 0)),
+                                    sql::to_param(start.int64(0, 1)), std::to_string(max_rows)}),
+        rows::message);
+    return result;
+  }
+
   static const std::string statement = fmt::format(
       "SELECT {} FROM messages m WHERE m.room_id = $1::bigint AND m.id > $2::bigint "
       "ORDER BY m.id LIMIT $3::bigint",
       rows::kMessageColumns);
-  return rows::all<MessageRow>(
+  result.order = AfterOrder::id;
+  result.rows = rows::all<MessageRow>(
       connection.exec(statement,
                       {sql::to_param(room), sql::to_param(after_id), std::to_string(max_rows)}),
       rows::message);
+  return result;
 }
 
 }  // namespace parley::db::messages

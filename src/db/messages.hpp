@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,14 +23,24 @@ struct MessageRow {
   std::optional<std::string> client_message_id;
 };
 
+// The position of a message's record in the messages topic. All records of
+// a room are on one partition, so offsets give the room's order.
+struct KafkaPosition {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+};
+
 namespace messages {
 
 // Inserts `rows` in one statement, so all of them or none are stored.
 // Idempotent by id: a row whose id exists is skipped. Also skipped, and not
 // an error: rows whose room or sender no longer exists, and rows whose text
 // PostgreSQL cannot store (a NUL byte or invalid UTF-8), which are logged.
-// Returns the number of rows inserted.
-std::size_t insert_batch(Connection& connection, const std::vector<MessageRow>& rows);
+// `positions` is either empty, for rows stored without a Kafka position, or
+// has the position of each row at the same index. Any other size throws
+// std::invalid_argument. Returns the number of rows inserted.
+std::size_t insert_batch(Connection& connection, const std::vector<MessageRow>& rows,
+                         const std::vector<KafkaPosition>& positions = {});
 
 // Filter of list(). `from` and `to` are inclusive bounds on `timestamp`.
 struct MessageQuery {
@@ -47,10 +58,37 @@ struct MessageQuery {
 // indexes on (room_id, id) and (room_id, timestamp).
 Page<MessageRow> list(Connection& connection, const MessageQuery& query);
 
-// Returns up to `max_rows` messages of `room` whose id is greater than
-// `after_id`, oldest first.
-std::vector<MessageRow> after(Connection& connection, RoomId room, MessageId after_id,
-                              std::size_t max_rows);
+// The order of the rows that after() returns.
+enum class AfterOrder {
+  // The rows whose Kafka position follows that of the given message.
+  kafka_position,
+  // The rows whose id is greater than the given one, because its message
+  // is stored without a position or not stored at all.
+  id,
+};
+
+// The rows that after() returns, and their order.
+struct MessagesAfter {
+  std::vector<MessageRow> rows;
+  AfterOrder order = AfterOrder::id;
+};
+
+// Reads up to `max_rows` messages of `room` that follow message `after_id`,
+// oldest first. When the row of `after_id` has a Kafka position, these are
+// the rows with a greater position, in Kafka order, which is the room's
+// order. Rows without a position are left out, because a history writer
+// that predates positions stored them, normally before every row that has
+// one. When the row of `after_id` has no position, the rows are those with
+// a greater id, in id order, as before positions were stored.
+//
+// When `after_id` is not stored in `room`, the rows are also those with a
+// greater id. The message is then usually still in Kafka only, and the
+// history writer stores each partition in offset order, so every stored row
+// precedes it in room order. Ids are time-ordered, so only rows from nodes
+// whose clocks run ahead have a greater id, and these are replayed again.
+// Returning no rows instead would replay nothing for an id that names no
+// stored message, where the rows after it in time are the best guess.
+MessagesAfter after(Connection& connection, RoomId room, MessageId after_id, std::size_t max_rows);
 
 }  // namespace messages
 }  // namespace parley::db

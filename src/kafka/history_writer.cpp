@@ -50,6 +50,7 @@ struct HistoryWriter::Impl {
   detail::HandlePtr handle;
   std::unique_ptr<db::Connection> connection;
   std::atomic<std::int64_t> stored{0};
+  std::atomic<std::int64_t> lag_ms{0};
   std::atomic<bool> stopping{false};
   std::thread thread;
   detail::LogRateLimiter skip_log_limiter;
@@ -59,6 +60,8 @@ struct HistoryWriter::Impl {
   // last record taken, which is what gets committed. All of it is only
   // touched on the writer thread, rebalance callbacks included.
   std::vector<db::MessageRow> rows;
+  // The Kafka position of each row in `rows`, at the same index.
+  std::vector<db::KafkaPosition> positions;
   std::map<std::int32_t, std::int64_t> next_offsets;
   std::chrono::steady_clock::time_point batch_deadline;
   bool paused = false;
@@ -180,6 +183,7 @@ void HistoryWriter::Impl::take(const rd_kafka_message_t& message) {
   }
   if (auto* room_message = std::get_if<RoomMessageRecord>(&*record)) {
     rows.push_back(to_row(std::move(*room_message)));
+    positions.push_back({message.partition, message.offset});
   }
 }
 
@@ -246,11 +250,16 @@ void HistoryWriter::Impl::store_rows() {
     logger("kafka")->info("history writer connected to the database");
   }
   db::Transaction transaction(*connection);
-  std::size_t inserted = db::messages::insert_batch(*connection, rows);
+  std::size_t inserted = db::messages::insert_batch(*connection, rows, positions);
   transaction.commit();
   stored.fetch_add(static_cast<std::int64_t>(inserted));
+  auto oldest = std::min_element(rows.begin(), rows.end(), [](const auto& left, const auto& right) {
+    return left.timestamp < right.timestamp;
+  });
+  lag_ms.store((now_utc() - oldest->timestamp).count());
   logger("kafka")->debug("history writer stored {} of {} messages", inserted, rows.size());
   rows.clear();
+  positions.clear();
 }
 
 bool HistoryWriter::Impl::commit_offsets() {
@@ -302,6 +311,7 @@ void HistoryWriter::Impl::drop_batch(const char* reason) {
         rd_kafka_name(handle.get()), next_offsets.size(), rows.size(), reason);
   }
   rows.clear();
+  positions.clear();
   next_offsets.clear();
 }
 
@@ -358,5 +368,7 @@ void HistoryWriter::stop() {
 }
 
 std::int64_t HistoryWriter::stored_count() const { return impl_->stored.load(); }
+
+std::int64_t HistoryWriter::lag_ms() const { return impl_->lag_ms.load(); }
 
 }  // namespace parley::kafka

@@ -47,6 +47,9 @@ class HistoryWriter {
 
   // Rows inserted so far. Rows that already existed are not counted.
   std::int64_t stored_count() const;
+  // Milliseconds from the accept time of the oldest message of the last
+  // stored batch until that batch committed; 0 before the first batch.
+  std::int64_t lag_ms() const;
 
   struct Impl;
 

@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "net/io_metrics.hpp"
 #include "net/recent_messages.hpp"
 #include "net/subscription_registry.hpp"
 
@@ -37,6 +38,7 @@ struct IoThread {
   std::unordered_set<ClosableSession*> sessions;
   // The pool-wide count of open sessions, which close_sessions() waits on.
   std::atomic<std::size_t>* open_sessions = nullptr;
+  IoMetrics metrics;
   boost::asio::io_context context{1};
 };
 

@@ -1,5 +1,7 @@
 #include "net/recent_messages.hpp"
 
+#include <unordered_set>
+
 namespace parley::net {
 
 void RecentMessages::append(RoomId room, MessageId id, Timestamp timestamp, SharedFrame frame) {
@@ -31,6 +33,22 @@ std::vector<const RecentMessages::Entry*> RecentMessages::all(RoomId room) const
   auto found = rooms_.find(room);
   if (found == rooms_.end()) return entries;
   for (const Entry& entry : found->second) entries.push_back(&entry);
+  return entries;
+}
+
+std::vector<const RecentMessages::Entry*> RecentMessages::not_stored(
+    RoomId room, MessageId after, const std::vector<MessageId>& stored,
+    bool stored_in_kafka_order) const {
+  const std::unordered_set<MessageId> stored_ids(stored.begin(), stored.end());
+  std::vector<const Entry*> entries;
+  for (const Entry* entry : all(room)) {
+    if (stored_ids.contains(entry->id)) continue;
+    // Without a position, ids are the only hint of the order. They are
+    // time-ordered, so an entry with a smaller id most likely precedes
+    // `after`, which is then newer than the whole window.
+    if (!stored_in_kafka_order && entry->id <= after) continue;
+    entries.push_back(entry);
+  }
   return entries;
 }
 

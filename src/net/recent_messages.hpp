@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +37,15 @@ class RecentMessages {
   std::optional<std::vector<const Entry*>> after(RoomId room, MessageId after) const;
   // Returns every entry of `room`, oldest first.
   std::vector<const Entry*> all(RoomId room) const;
+  // Returns the entries of `room` whose ids are not among `stored`, oldest
+  // first. A replay pushes them after `stored`, the messages it read from
+  // PostgreSQL because the window does not contain `after`. When
+  // `stored_in_kafka_order` is false, PostgreSQL has no position of `after`
+  // either, so this node may not have received it yet, and only entries
+  // with a greater id are returned.
+  std::vector<const Entry*> not_stored(RoomId room, MessageId after,
+                                       const std::vector<MessageId>& stored,
+                                       bool stored_in_kafka_order) const;
 
  private:
   std::size_t max_messages_;

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/logging.hpp"
+#include "protocol/binary/frames.hpp"
 
 namespace parley::net {
 namespace beast = boost::beast;
@@ -37,7 +38,9 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, IoThread& thread,
       config_(config),
       dispatcher_(dispatcher),
       id_(next_connection_id()),
-      remote_address_(std::move(remote_address)) {}
+      remote_address_(std::move(remote_address)),
+      liveness_timer_(ws_.get_executor()),
+      login_timer_(ws_.get_executor()) {}
 
 WebSocketSession::~WebSocketSession() {
   thread_.registry.unsubscribe(this);
@@ -49,6 +52,7 @@ void WebSocketSession::unregister() {
   registered_ = false;
   thread_.sessions.erase(this);
   thread_.open_sessions->fetch_sub(1);
+  thread_.metrics.connections_closed.add();
 }
 
 void WebSocketSession::close_for_restart() {
@@ -59,14 +63,20 @@ void WebSocketSession::close_for_restart() {
 }
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrade) {
-  // The HTTP session set the handshake deadline. From here on Beast pings
-  // an idle peer and closes the connection if no pong comes back.
+  // The HTTP session set the deadline of the upgrade request. Beast bounds
+  // the handshake and the close handshake, and check_liveness() replaces
+  // Beast's idle timeout, which can only ping at half the timeout.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(config_.handshake_timeout_s);
-  timeouts.idle_timeout = std::chrono::seconds(config_.idle_timeout_s);
-  timeouts.keep_alive_pings = true;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
+  // Control frames arrive only while a read is pending, and count as
+  // received frames for the liveness check.
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    last_received_ = std::chrono::steady_clock::now();
+  });
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast::http::field::server, "parley");
   }));
@@ -82,6 +92,7 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrad
   thread_.sessions.insert(this);
   thread_.open_sessions->fetch_add(1);
   registered_ = true;
+  thread_.metrics.connections_opened.add();
   ws_.async_accept(upgrade,
                    beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
@@ -99,6 +110,9 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     close_with(websocket::close_code::service_restart, kRestartReason);
     return;
   }
+  last_received_ = std::chrono::steady_clock::now();
+  schedule_liveness_check(last_received_ + std::chrono::seconds(config_.ping_interval_s));
+  start_login_deadline();
   read_next();
 }
 
@@ -120,6 +134,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     shut_down();
     return;
   }
+  last_received_ = std::chrono::steady_clock::now();
   if (read_buffer_.size() > config_.max_frame_bytes) {
     logger("net")->warn("[C{}] message over {} bytes; closing with 1009", id_,
                         config_.max_frame_bytes);
@@ -131,23 +146,30 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     read_next();
     return;
   }
-  if (!ws_.got_text()) {
-    // Binary frames carry no supported encoding yet; skip them and keep the
-    // connection, as the reference server does.
-    read_buffer_.consume(read_buffer_.size());
-    read_next();
-    return;
-  }
-  std::string text = beast::buffers_to_string(read_buffer_.data());
+  thread_.metrics.frames_in.add();
+  thread_.metrics.bytes_in.add(read_buffer_.size());
+  // A text frame carries JSON and a binary frame SBE. The reply uses the
+  // request's encoding, and later pushes that of the last request.
+  const bool binary = !ws_.got_text();
+  std::string payload = beast::buffers_to_string(read_buffer_.data());
   read_buffer_.consume(read_buffer_.size());
   in_flight_ = true;
-  dispatcher_.dispatch(shared_from_this(), text);
+  request_binary_ = binary;
+  push_binary_ = binary;
+  request_started_ = std::chrono::steady_clock::now();
+  if (binary) {
+    dispatcher_.dispatch_binary(shared_from_this(), protocol::binary::frame_bytes(payload));
+  } else {
+    dispatcher_.dispatch(shared_from_this(), payload);
+  }
 }
 
 void WebSocketSession::complete(std::string frame) {
   in_flight_ = false;
+  thread_.metrics.request_latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - request_started_));
   if (closed_) return;
-  enqueue(std::make_shared<const std::string>(std::move(frame)));
+  enqueue(std::make_shared<const WireFrame>(WireFrame{std::move(frame), request_binary_}));
   if (restarting_) {
     close_with(websocket::close_code::service_restart, kRestartReason);
     return;
@@ -156,7 +178,7 @@ void WebSocketSession::complete(std::string frame) {
 }
 
 void WebSocketSession::push(std::string frame) {
-  enqueue(std::make_shared<const std::string>(std::move(frame)));
+  enqueue(std::make_shared<const WireFrame>(WireFrame{std::move(frame), false}));
 }
 
 void WebSocketSession::set_account(std::optional<AccountId> account) {
@@ -164,6 +186,10 @@ void WebSocketSession::set_account(std::optional<AccountId> account) {
     thread_.registry.unsubscribe(this);
   }
   account_ = account;
+  if (account && !logged_in_once_) {
+    logged_in_once_ = true;
+    login_timer_.cancel();
+  }
 }
 
 std::optional<RoomId> WebSocketSession::subscribed_room() const {
@@ -175,37 +201,68 @@ void WebSocketSession::subscribe(RoomId room) { thread_.registry.subscribe(this,
 void WebSocketSession::unsubscribe() { thread_.registry.unsubscribe(this); }
 
 void WebSocketSession::subscribe_after(RoomId room, MessageId after,
-                                       const std::vector<service::StoredPush>& stored) {
+                                       const std::vector<service::StoredPush>& stored,
+                                       bool stored_in_kafka_order) {
   // Runs on the I/O thread that also appends to the window and delivers
   // live messages, so nothing arrives between the replay and the
   // subscription.
+  replaying_ = true;
   if (auto following = thread_.recent.after(room, after)) {
-    for (const auto* entry : *following) enqueue(entry->frame);
+    for (const auto* entry : *following) enqueue(PushFrame::select(entry->frame, push_binary_));
   } else {
-    std::unordered_set<MessageId> pushed;
+    // PostgreSQL already chose and ordered the stored messages, and ids do
+    // not give the room's order, so none are filtered here.
+    std::vector<MessageId> stored_ids;
     for (const auto& message : stored) {
-      if (message.id <= after) continue;
-      enqueue(std::make_shared<const std::string>(message.frame));
-      pushed.insert(message.id);
+      enqueue_stored(message);
+      stored_ids.push_back(message.id);
     }
-    for (const auto* entry : thread_.recent.all(room)) {
-      if (entry->id > after && !pushed.contains(entry->id)) enqueue(entry->frame);
+    // NOTE: when this node's Kafka consumer lags behind the history writer,
+    // its window precedes `after`, and those entries are replayed again.
+    for (const auto* entry :
+         thread_.recent.not_stored(room, after, stored_ids, stored_in_kafka_order)) {
+      enqueue(PushFrame::select(entry->frame, push_binary_));
     }
   }
+  replaying_ = false;
   subscribe(room);
 }
 
-void WebSocketSession::deliver(const SharedFrame& frame) { enqueue(frame); }
+// A stored push is JSON. A replay goes to this connection alone, so an SBE
+// connection re-encodes each of its messages here.
+void WebSocketSession::enqueue_stored(const service::StoredPush& message) {
+  if (!push_binary_) {
+    enqueue(std::make_shared<const WireFrame>(WireFrame{message.frame, false}));
+    return;
+  }
+  Result<std::string> binary = protocol::binary::push_from_json(message.frame);
+  if (!binary) {
+    logger("net")->error("[C{}] stored message {} has no SBE form: {}", id_, message.id,
+                         binary.error().message);
+    return;
+  }
+  enqueue(std::make_shared<const WireFrame>(WireFrame{std::move(binary).value(), true}));
+}
+
+void WebSocketSession::deliver(const SharedFrame& frame) {
+  enqueue(PushFrame::select(frame, push_binary_));
+}
 
 void WebSocketSession::on_evicted(RoomId room) {
   logger("net")->info("[C{}] subscription to room {} ended by a room event", id_, room);
 }
 
-void WebSocketSession::enqueue(SharedFrame frame) {
+void WebSocketSession::enqueue(QueuedFrame frame) {
   if (closing_ || closed_) return;
   queued_bytes_ += frame->size();
+  thread_.metrics.send_queue_bytes.add(static_cast<std::int64_t>(frame->size()));
+  thread_.metrics.send_queue_peak_bytes.raise_to(static_cast<std::int64_t>(queued_bytes_));
   send_queue_.push_back(std::move(frame));
-  if (queued_bytes_ > config_.max_send_queue_bytes) {
+  // A replay may exceed the limit at once, because it is bounded by the
+  // stored messages one subscribe replays and the resume window. Its bytes
+  // are allowed on top of the limit until that many bytes were written.
+  if (replaying_) replay_allowance_ += send_queue_.back()->size();
+  if (queued_bytes_ > config_.max_send_queue_bytes + replay_allowance_) {
     close_slow_consumer();
     return;
   }
@@ -218,8 +275,8 @@ void WebSocketSession::write_next() {
     return;
   }
   writing_ = true;
-  ws_.text(true);
-  ws_.async_write(boost::asio::buffer(*send_queue_.front()),
+  ws_.binary(send_queue_.front()->binary);
+  ws_.async_write(boost::asio::buffer(send_queue_.front()->bytes),
                   beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
@@ -232,7 +289,12 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     shut_down();
     return;
   }
-  queued_bytes_ -= send_queue_.front()->size();
+  const std::size_t written = send_queue_.front()->size();
+  thread_.metrics.frames_out.add();
+  thread_.metrics.bytes_out.add(written);
+  thread_.metrics.send_queue_bytes.add(-static_cast<std::int64_t>(written));
+  queued_bytes_ -= written;
+  replay_allowance_ -= std::min(replay_allowance_, written);
   send_queue_.pop_front();
   write_next();
 }
@@ -246,6 +308,7 @@ void WebSocketSession::close_with(websocket::close_code code, const char* reason
 }
 
 void WebSocketSession::close_slow_consumer() {
+  thread_.metrics.slow_consumers_closed.add();
   logger("net")->warn("[C{}] send queue over {} bytes; closing with {} '{}'", id_,
                       config_.max_send_queue_bytes, static_cast<int>(kSlowConsumerCode),
                       kSlowConsumerReason);
@@ -259,12 +322,80 @@ void WebSocketSession::close_slow_consumer() {
   close_with(kSlowConsumerCode, kSlowConsumerReason);
 }
 
+void WebSocketSession::schedule_liveness_check(std::chrono::steady_clock::time_point at) {
+  liveness_timer_.expires_at(at);
+  liveness_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::check_liveness, shared_from_this()));
+}
+
+void WebSocketSession::check_liveness(beast::error_code ec) {
+  if (ec || closing_ || closed_) return;
+  auto now = std::chrono::steady_clock::now();
+  const auto ping_interval = std::chrono::seconds(config_.ping_interval_s);
+  const auto pong_timeout = std::chrono::seconds(config_.pong_timeout_s);
+  // Nothing is read while a request is in flight, so a pong could not be
+  // seen. Such a connection counts as active.
+  if (in_flight_) last_received_ = now;
+
+  if (ping_sent_) {
+    if (last_received_ < *ping_sent_) {
+      if (now < *ping_sent_ + pong_timeout) {
+        return schedule_liveness_check(*ping_sent_ + pong_timeout);
+      }
+      logger("net")->info("[C{}] no frame from {} within {} s of a ping; disconnecting", id_,
+                          remote_address_, config_.pong_timeout_s);
+      // The peer does not read, so a close handshake would only wait for
+      // its timeout. Closing the socket ends the pending operations, and
+      // on_read() then shuts the session down.
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+      return;
+    }
+    ping_sent_.reset();
+  }
+
+  if (now < last_received_ + ping_interval) {
+    return schedule_liveness_check(last_received_ + ping_interval);
+  }
+  ping_sent_ = now;
+  // Beast queues the ping behind a write in progress. A failed ping needs
+  // no handling here, because the pending read or the pong timeout then
+  // ends the session.
+  ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {});
+  schedule_liveness_check(now + pong_timeout);
+}
+
+void WebSocketSession::start_login_deadline() {
+  if (logged_in_once_) return;
+  login_timer_.expires_after(std::chrono::seconds(config_.login_timeout_s));
+  login_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_login_deadline, shared_from_this()));
+}
+
+void WebSocketSession::on_login_deadline(beast::error_code ec) {
+  if (ec || logged_in_once_ || closing_ || closed_) return;
+  if (in_flight_) {
+    // A login may be running; decide once its reply is queued.
+    login_timer_.expires_after(std::chrono::milliseconds(100));
+    login_timer_.async_wait(
+        beast::bind_front_handler(&WebSocketSession::on_login_deadline, shared_from_this()));
+    return;
+  }
+  logger("net")->info("[C{}] no login from {} within {} s; closing with {} '{}'", id_,
+                      remote_address_, config_.login_timeout_s, static_cast<int>(kLoginTimeoutCode),
+                      kLoginTimeoutReason);
+  close_with(kLoginTimeoutCode, kLoginTimeoutReason);
+}
+
 void WebSocketSession::shut_down() {
   if (closed_) return;
   closed_ = true;
+  liveness_timer_.cancel();
+  login_timer_.cancel();
   thread_.registry.unsubscribe(this);
   unregister();
   send_queue_.clear();
+  thread_.metrics.send_queue_bytes.add(-static_cast<std::int64_t>(queued_bytes_));
   queued_bytes_ = 0;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -20,6 +21,11 @@ namespace parley::net {
 inline constexpr boost::beast::websocket::close_code kSlowConsumerCode =
     boost::beast::websocket::close_code::policy_error;
 inline constexpr const char* kSlowConsumerReason = "consumer too slow";
+// Close code and reason sent to a client that did not log in within
+// login_timeout_s of the handshake.
+inline constexpr boost::beast::websocket::close_code kLoginTimeoutCode =
+    boost::beast::websocket::close_code::policy_error;
+inline constexpr const char* kLoginTimeoutReason = "login timeout";
 
 // One client's WebSocket connection. Requests are read one at a time: the
 // next frame is read only after the reply of the previous one was queued,
@@ -51,8 +57,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   std::optional<RoomId> subscribed_room() const override;
   void subscribe(RoomId room) override;
   void unsubscribe() override;
-  void subscribe_after(RoomId room, MessageId after,
-                       const std::vector<service::StoredPush>& stored) override;
+  void subscribe_after(RoomId room, MessageId after, const std::vector<service::StoredPush>& stored,
+                       bool stored_in_kafka_order) override;
   void push(std::string frame) override;
   void complete(std::string frame) override;
 
@@ -68,11 +74,18 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void on_accept(boost::beast::error_code ec);
   void read_next();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void enqueue(SharedFrame frame);
+  void enqueue(QueuedFrame frame);
+  void enqueue_stored(const service::StoredPush& message);
   void write_next();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void close_with(boost::beast::websocket::close_code code, const char* reason);
   void close_slow_consumer();
+  // Pings the client after ping_interval_s without a received frame and
+  // drops the connection when pong_timeout_s more pass without one.
+  void schedule_liveness_check(std::chrono::steady_clock::time_point at);
+  void check_liveness(boost::beast::error_code ec);
+  void start_login_deadline();
+  void on_login_deadline(boost::beast::error_code ec);
   void shut_down();
   void unregister();
 
@@ -84,13 +97,23 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   std::string remote_address_;
 
   boost::beast::flat_buffer read_buffer_;
-  std::deque<SharedFrame> send_queue_;
+  std::deque<QueuedFrame> send_queue_;
   std::size_t queued_bytes_ = 0;
+  // subscribe_after() is queueing its replay.
+  bool replaying_ = false;
+  // Replayed bytes still allowed on top of max_send_queue_bytes.
+  std::size_t replay_allowance_ = 0;
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
   // A request was read and its reply is not queued yet.
   bool in_flight_ = false;
+  // The request in flight came in a binary frame, so its reply is SBE.
+  bool request_binary_ = false;
+  // The last request came in a binary frame, so pushes are SBE. Pushes are
+  // JSON until the first binary request.
+  bool push_binary_ = false;
+  std::chrono::steady_clock::time_point request_started_;
   // The node is shutting down: close after the request in flight.
   bool restarting_ = false;
   bool registered_ = false;
@@ -99,6 +122,15 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
 
   std::optional<AccountId> account_;
   std::optional<std::string> token_hash_;
+  // Set by the first login; the login deadline no longer applies then.
+  bool logged_in_once_ = false;
+
+  boost::asio::steady_timer liveness_timer_;
+  boost::asio::steady_timer login_timer_;
+  // When the last frame (data, ping, pong or close) arrived.
+  std::chrono::steady_clock::time_point last_received_;
+  // When the unanswered ping was sent; empty when none is outstanding.
+  std::optional<std::chrono::steady_clock::time_point> ping_sent_;
 };
 
 }  // namespace parley::net

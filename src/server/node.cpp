@@ -6,6 +6,7 @@
 #include "db/client_messages.hpp"
 #include "db/migrate.hpp"
 #include "db/node_id.hpp"
+#include "protocol/binary/frames.hpp"
 #include "protocol/time_zone.hpp"
 #include "protocol/views.hpp"
 
@@ -34,7 +35,13 @@ Node::Node(Config config)
     : config_(std::move(config)),
       hashing_(static_cast<std::size_t>(config_.hash_threads)),
       io_pool_(config_.io_threads, config_.resume_window_messages,
-               std::chrono::seconds(config_.resume_window_age_s)) {}
+               std::chrono::seconds(config_.resume_window_age_s)) {
+  // Made here because the fan-out consumer and the lease thread use them
+  // before start() builds the services.
+  memberships_ = std::make_unique<service::MembershipCache>(config_.membership_cache_entries);
+  client_message_ids_ =
+      std::make_unique<service::ClientMessageIdCache>(config_.client_message_id_cache_entries);
+}
 
 Node::~Node() { stop(); }
 
@@ -47,6 +54,7 @@ Status Node::prepare_database() {
       auto connection = db::Connection::open(config_.database_url, config_.db_statement_timeout_ms);
       db::migrate(*connection);
       node_id_ = db::acquire_node_id(*connection);
+      db::record_node_url(*connection, node_id_, public_url());
       return Done{};
     } catch (const db::DbError& error) {
       if (!error.connection_lost() || std::chrono::steady_clock::now() + delay > deadline) {
@@ -77,6 +85,11 @@ Status Node::start() {
   auto producer = kafka::Producer::create(config_);
   if (!producer) return Error{1, "Kafka producer: " + producer.error().message};
   producer_ = std::move(producer.value());
+  producer_->set_delivery_observer([this](auto latency, bool acknowledged) {
+    metrics_.produce_latency.observe(
+        std::chrono::duration_cast<std::chrono::microseconds>(latency));
+    if (!acknowledged) metrics_.produce_errors.add();
+  });
 
   fanout_ = std::make_unique<kafka::FanoutConsumer>(
       config_,
@@ -97,18 +110,24 @@ Status Node::start() {
                                                          config_.argon2_mem_limit_kib);
   login_limiter_ = std::make_unique<service::LoginLimiter>(
       config_.login_failures_per_account_per_minute, config_.login_failures_per_address_per_minute);
-  services_ = std::make_unique<service::Services>(service::Services{
-      config_, *database_, *producer_, hashing_, *passwords_, *login_limiter_, *message_ids_});
+  services_ = std::make_unique<service::Services>(
+      service::Services{config_, *database_, *producer_, hashing_, *passwords_, *login_limiter_,
+                        *message_ids_, *memberships_, *client_message_ids_});
   service::register_account_handlers(dispatcher_, *services_);
   service::register_room_handlers(dispatcher_, *services_);
   service::register_message_handlers(dispatcher_, *services_);
   service::register_token_handlers(dispatcher_, *services_);
 
-  health_ = std::make_unique<HealthEndpoints>(*database_, *producer_, blocking_, [this] {
-    return boost::json::object{{"nodeId", std::to_string(message_ids_->node_id())},
-                               {"url", public_url()},
-                               {"relaysOutbox", outbox_relay_->is_leader()}};
-  });
+  health_ = std::make_unique<HealthEndpoints>(
+      *database_, *producer_, blocking_,
+      [this] {
+        return boost::json::object{{"nodeId", std::to_string(message_ids_->node_id())},
+                                   {"url", public_url()},
+                                   {"relaysOutbox", outbox_relay_->is_leader()}};
+      },
+      [this] {
+        return render_metrics({io_pool_, metrics_, *database_, *history_});
+      });
   listener_ = std::make_shared<net::Listener>(io_pool_, config_, dispatcher_, *health_);
   if (auto opened = listener_->open(); !opened) return opened;
   io_pool_.start();
@@ -123,42 +142,55 @@ std::string Node::public_url() const {
 }
 
 void Node::deliver(const kafka::Record& record) {
-  std::visit(Overloaded{
-                 [this](const kafka::RoomMessageRecord& message) {
-                   if (!pushed_ids_.insert(message.message_id)) return;
-                   // Serialized once; every I/O thread and every recipient shares
-                   // these bytes.
-                   auto frame = std::make_shared<const std::string>(protocol::serialize_push(
-                       {message.message_id, message.sender_id, message.room_id, message.text,
-                        message.timestamp}));
-                   io_pool_.post_to_all([frame, room = message.room_id, id = message.message_id,
-                                         timestamp = message.timestamp](net::IoThread& thread) {
-                     thread.recent.append(room, id, timestamp, frame);
-                     thread.registry.deliver(room, frame);
-                   });
-                 },
-                 [this](const kafka::LeaveRoomEvent& event) {
-                   io_pool_.post_to_all([event](net::IoThread& thread) {
-                     if (event.is_owner) {
-                       thread.registry.evict_room(event.room_id);
-                       thread.recent.erase_room(event.room_id);
-                     } else {
-                       thread.registry.evict_accounts(event.room_id, {&event.account_id, 1});
-                     }
-                   });
-                 },
-                 [this](const kafka::RemoveMembersEvent& event) {
-                   io_pool_.post_to_all([event](net::IoThread& thread) {
-                     thread.registry.evict_accounts(event.room_id, event.member_ids);
-                   });
-                 },
-                 [this](const kafka::BlockMembersEvent& event) {
-                   io_pool_.post_to_all([event](net::IoThread& thread) {
-                     thread.registry.evict_accounts(event.room_id, event.member_ids);
-                   });
-                 },
-             },
-             record);
+  std::visit(
+      Overloaded{
+          [this](const kafka::RoomMessageRecord& message) {
+            if (!pushed_ids_.insert(message.message_id)) return;
+            metrics_.fanout_messages.add();
+            metrics_.fanout_delay.observe(std::chrono::duration_cast<std::chrono::microseconds>(
+                now_utc() - message.timestamp));
+            // Serialized once per wire format; every I/O thread and every
+            // recipient shares these bytes.
+            const protocol::MessageInfo info{message.message_id, message.sender_id, message.room_id,
+                                             message.text, message.timestamp};
+            auto frame = std::make_shared<const net::PushFrame>(
+                net::PushFrame{{protocol::serialize_push(info), false},
+                               {protocol::binary::serialize_push(info), true}});
+            io_pool_.post_to_all([frame, room = message.room_id, id = message.message_id,
+                                  timestamp = message.timestamp](net::IoThread& thread) {
+              thread.recent.append(room, id, timestamp, frame);
+              thread.metrics.push_deliveries.add(thread.registry.deliver(room, frame));
+            });
+          },
+          [this](const kafka::LeaveRoomEvent& event) {
+            if (event.is_owner) {
+              memberships_->remove_room(event.room_id);
+            } else {
+              memberships_->remove(event.room_id, {&event.account_id, 1});
+            }
+            io_pool_.post_to_all([event](net::IoThread& thread) {
+              if (event.is_owner) {
+                thread.registry.evict_room(event.room_id);
+                thread.recent.erase_room(event.room_id);
+              } else {
+                thread.registry.evict_accounts(event.room_id, {&event.account_id, 1});
+              }
+            });
+          },
+          [this](const kafka::RemoveMembersEvent& event) {
+            memberships_->remove(event.room_id, event.member_ids);
+            io_pool_.post_to_all([event](net::IoThread& thread) {
+              thread.registry.evict_accounts(event.room_id, event.member_ids);
+            });
+          },
+          [this](const kafka::BlockMembersEvent& event) {
+            memberships_->remove(event.room_id, event.member_ids);
+            io_pool_.post_to_all([event](net::IoThread& thread) {
+              thread.registry.evict_accounts(event.room_id, event.member_ids);
+            });
+          },
+      },
+      record);
 }
 
 void Node::renew_lease_until_stopped() {
@@ -176,11 +208,15 @@ void Node::renew_lease_until_stopped() {
         // The lease expired (the database was unreachable for a whole lease)
         // and another node took the id: continue under a fresh one.
         std::int64_t fresh = db::acquire_node_id(*connection);
+        db::record_node_url(*connection, fresh, public_url());
         log->warn("node id {} was leased to another node; switching to node id {}", node_id_,
                   fresh);
         node_id_ = fresh;
         message_ids_->set_node_id(fresh);
       }
+      // The clientMessageIds this node accepted while PostgreSQL was down,
+      // so that a retry on another node finds them.
+      client_message_ids_->write_back(*connection);
       // Every node runs the cleanup; the deletes are idempotent.
       if (++renewals % kRenewalsPerCleanup == 0) {
         db::client_messages::forget_older_than(

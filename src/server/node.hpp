@@ -19,6 +19,7 @@
 #include "net/io_pool.hpp"
 #include "net/listener.hpp"
 #include "server/health.hpp"
+#include "server/metrics.hpp"
 #include "service/dispatcher.hpp"
 #include "service/login_limiter.hpp"
 #include "service/passwords.hpp"
@@ -65,8 +66,11 @@ class Node {
   boost::asio::thread_pool blocking_{1};
   std::unique_ptr<service::PasswordHasher> passwords_;
   std::unique_ptr<service::LoginLimiter> login_limiter_;
+  std::unique_ptr<service::MembershipCache> memberships_;
+  std::unique_ptr<service::ClientMessageIdCache> client_message_ids_;
   std::unique_ptr<service::Services> services_;
   service::Dispatcher dispatcher_;
+  NodeMetrics metrics_;
   std::unique_ptr<HealthEndpoints> health_;
   net::IoPool io_pool_;
   std::shared_ptr<net::Listener> listener_;

@@ -12,7 +12,8 @@
 
 namespace parley::service {
 
-// A stored message read from PostgreSQL, serialized as a push frame.
+// A stored message read from PostgreSQL, serialized as a JSON push frame.
+// A connection whose pushes are SBE re-encodes it.
 struct StoredPush {
   MessageId id;
   std::string frame;
@@ -51,17 +52,19 @@ class ClientConnection {
   // Pushes the messages of `room` that follow message `after`, oldest first,
   // then subscribes, with no message missing or repeated between the two.
   // The node's recent window supplies them when it still contains `after`.
-  // Otherwise `stored` (messages after `after` read from PostgreSQL, in id
-  // order) comes first and then the window's messages not among them.
-  virtual void subscribe_after(RoomId room, MessageId after,
-                               const std::vector<StoredPush>& stored) = 0;
+  // Otherwise `stored` (messages after `after` read from PostgreSQL, in
+  // Kafka order when `stored_in_kafka_order`, else in id order) comes first
+  // and then the window's messages not among them.
+  virtual void subscribe_after(RoomId room, MessageId after, const std::vector<StoredPush>& stored,
+                               bool stored_in_kafka_order) = 0;
 
-  // Queues a push frame (a message) for this connection only.
+  // Queues a JSON push frame (a message) for this connection only.
   virtual void push(std::string frame) = 0;
 
   // Sends the reply frame of the request being served and lets the
   // connection read its next request. Replies therefore leave in request
-  // order. Called exactly once per request.
+  // order. The frame is in the request's encoding: JSON goes out as a text
+  // frame, SBE as a binary frame. Called exactly once per request.
   virtual void complete(std::string frame) = 0;
 };
 

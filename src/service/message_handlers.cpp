@@ -7,6 +7,7 @@
 #include "kafka/records.hpp"
 #include "protocol/json_values.hpp"
 #include "protocol/requests.hpp"
+#include "service/client_message_id_cache.hpp"
 #include "service/database_call.hpp"
 #include "service/services.hpp"
 #include "service/views.hpp"
@@ -54,9 +55,11 @@ void subscribe(Services& services, Request& request) {
   std::optional<MessageId> after = parsed->after_message_id;
   auto connection = request.connection;
   auto reply = request.reply;
+  auto before = services.memberships.snapshot(room_id);
   call_database(
       services.database, connection,
-      [caller, room_id, after](db::Connection& database) -> Result<std::vector<db::MessageRow>> {
+      [&services, caller, room_id, after,
+       before](db::Connection& database) -> Result<db::messages::MessagesAfter> {
         if (!db::rooms::find_by_id(database, room_id)) return kRoomNotFound;
         if (db::rooms::is_blocked(database, room_id, caller)) {
           return Error{403, "Cannot subscribe: blocked"};
@@ -64,25 +67,28 @@ void subscribe(Services& services, Request& request) {
         if (!db::rooms::is_member(database, room_id, caller)) {
           return Error{403, "Cannot subscribe: not a member"};
         }
-        if (!after) return std::vector<db::MessageRow>{};
+        services.memberships.store(room_id, caller, before);
+        if (!after) return db::messages::MessagesAfter{};
         return db::messages::after(database, room_id, *after, kMaxReplayedMessages);
       },
       [&services, connection, reply, caller, room_id,
-       after](Result<std::vector<db::MessageRow>> checked) {
+       after](Result<db::messages::MessagesAfter> checked) {
         if (!checked) return reply(checked.error());
         // The identity may have changed while the checks ran; subscribe only
         // the account that passed them.
         if (connection->account() != caller) return reply(Error{401, "Not authenticated"});
         if (after) {
           std::vector<StoredPush> stored;
-          for (const auto& row : checked.value()) {
+          for (const auto& row : checked.value().rows) {
             stored.push_back({row.id, protocol::serialize_push(message_info(row))});
           }
           // NOTE: a message that left the node's recent window before the
           // history writer stored it is missed. The window's settings
           // (--resume-window-messages, --resume-window-age-s) are meant to
           // outlast the history writer's lag.
-          connection->subscribe_after(room_id, *after, stored);
+          connection->subscribe_after(
+              room_id, *after, stored,
+              checked.value().order == db::messages::AfterOrder::kafka_position);
         } else {
           connection->subscribe(room_id);
         }
@@ -120,6 +126,59 @@ void produce_message(Services& services, const Reply& reply, bool object_form,
                             });
 }
 
+// Gives `record` the id and timestamp its clientMessageId was first sent
+// with, or fails when that first send went to another room.
+Result<kafka::RoomMessageRecord> reuse_first(kafka::RoomMessageRecord record,
+                                             const db::client_messages::RememberedMessage& first) {
+  if (first.room_id != record.room_id) return Error{400, "Missing or invalid: clientMessageId"};
+  // A retry: produce the first attempt's id again, since that attempt may
+  // never have reached Kafka. History stores one row per id and each node
+  // pushes one id once, so a second copy changes nothing.
+  record.message_id = first.message_id;
+  record.timestamp = first.timestamp;
+  return record;
+}
+
+db::client_messages::RememberedMessage remembered(const kafka::RoomMessageRecord& record) {
+  return {record.message_id, record.room_id, record.timestamp};
+}
+
+// Looks the clientMessageId up in the node's cache, then in PostgreSQL,
+// recording it there when it is new. Runs on a database pool thread.
+Result<kafka::RoomMessageRecord> remember_client_message_id(ClientMessageIdCache& cache,
+                                                            db::Connection& database,
+                                                            kafka::RoomMessageRecord record) {
+  if (!record.client_message_id) return record;
+  const std::string& client_message_id = *record.client_message_id;
+  if (auto first = cache.find(record.sender_id, client_message_id)) {
+    return reuse_first(std::move(record), *first);
+  }
+  auto first = db::client_messages::remember(database, record.sender_id, client_message_id,
+                                             remembered(record));
+  cache.store_confirmed(record.sender_id, client_message_id, first.value_or(remembered(record)));
+  if (first) return reuse_first(std::move(record), *first);
+  return record;
+}
+
+bool is_database_unavailable(const Result<kafka::RoomMessageRecord>& result) {
+  return !result && result.error() == kDatabaseUnavailable;
+}
+
+// Accepts a send while PostgreSQL is unavailable, for a member that the
+// membership cache confirmed. A clientMessageId the node has not cached is
+// remembered in memory until PostgreSQL returns.
+Result<kafka::RoomMessageRecord> accept_without_database(ClientMessageIdCache& cache,
+                                                         kafka::RoomMessageRecord record) {
+  if (!record.client_message_id) return record;
+  auto first =
+      cache.remember_pending(record.sender_id, *record.client_message_id, remembered(record));
+  if (first) return reuse_first(std::move(record), *first);
+  return record;
+}
+
+// PostgreSQL stays the authority on membership while it is reachable, so a
+// removal takes effect on every node as soon as it commits. The membership
+// cache is consulted only while PostgreSQL is unavailable.
 void send(Services& services, Request& request) {
   auto parsed = protocol::parse_send(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
@@ -139,32 +198,30 @@ void send(Services& services, Request& request) {
                                   std::move(parsed->message),
                                   std::move(parsed->client_message_id)};
   record.timestamp = MessageIdGenerator::timestamp_of(record.message_id);
+
+  // Taken before the membership query, so that a removal whose event this
+  // node applies while the query runs keeps the result out of the cache.
+  auto before = services.memberships.snapshot(*room_id);
   auto reply = request.reply;
+  // One copy for each lambda, made here because the order in which the
+  // arguments below are evaluated is unspecified.
+  kafka::RoomMessageRecord fallback = record;
   call_database(
       services.database, request.connection,
-      [candidate =
-           std::move(record)](db::Connection& database) -> Result<kafka::RoomMessageRecord> {
+      [&services, before, candidate = std::move(record)](
+          db::Connection& database) -> Result<kafka::RoomMessageRecord> {
         if (!db::rooms::is_member(database, candidate.room_id, candidate.sender_id)) {
           return kSendNotMember;
         }
-        kafka::RoomMessageRecord record = candidate;
-        if (!record.client_message_id) return record;
-        auto first =
-            db::client_messages::remember(database, record.sender_id, *record.client_message_id,
-                                          {record.message_id, record.room_id, record.timestamp});
-        if (first) {
-          // A retry: produce the first attempt's id again, since that attempt
-          // may never have reached Kafka. History stores one row per id and
-          // each node pushes one id once, so a second copy changes nothing.
-          if (first->room_id != record.room_id) {
-            return Error{400, "Missing or invalid: clientMessageId"};
-          }
-          record.message_id = first->message_id;
-          record.timestamp = first->timestamp;
-        }
-        return record;
+        services.memberships.store(candidate.room_id, candidate.sender_id, before);
+        return remember_client_message_id(services.client_message_ids, database, candidate);
       },
-      [&services, reply, object_form](Result<kafka::RoomMessageRecord> accepted) {
+      [&services, reply, object_form,
+       fallback = std::move(fallback)](Result<kafka::RoomMessageRecord> accepted) {
+        if (is_database_unavailable(accepted) &&
+            services.memberships.contains(fallback.room_id, fallback.sender_id)) {
+          accepted = accept_without_database(services.client_message_ids, fallback);
+        }
         if (!accepted) return reply(accepted.error());
         produce_message(services, reply, object_form, accepted.value());
       });

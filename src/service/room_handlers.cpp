@@ -52,11 +52,12 @@ void create_room(Services& services, Request& request) {
   auto parsed = protocol::parse_create_room(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
   run(services, request,
-      [room = std::move(*parsed)](db::Connection& database,
-                                  AccountId caller) -> Result<json::value> {
+      [&services, room = std::move(*parsed), before = services.memberships.snapshot_any_room()](
+          db::Connection& database, AccountId caller) -> Result<json::value> {
         if (!db::accounts::find_by_id(database, caller)) return Error{404, "Account not found"};
         auto row = db::rooms::create(database, room.name, room.description, caller, now_utc());
         if (!row) return Error{400, "Cannot create room: already exists"};
+        services.memberships.store(row->id, caller, before);
         return room_value(*row);
       });
 }
@@ -92,10 +93,11 @@ void join_room(Services& services, Request& request) {
   auto parsed = protocol::parse_join_room(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
   run(services, request,
-      [name = std::move(*parsed)](db::Connection& database,
-                                  AccountId caller) -> Result<json::value> {
+      [&services, name = std::move(*parsed)](db::Connection& database,
+                                             AccountId caller) -> Result<json::value> {
         auto room = db::rooms::find_by_name(database, name);
         if (!room) return kRoomNotFound;
+        auto before = services.memberships.snapshot(room->id);
         if (db::rooms::is_blocked(database, room->id, caller)) {
           return Error{400, "Cannot join room: blocked"};
         }
@@ -111,6 +113,7 @@ void join_room(Services& services, Request& request) {
           case db::rooms::AddMemberOutcome::kAdded:
             break;
         }
+        services.memberships.store(room->id, caller, before);
         return json::value(protocol::id_string(room->id));
       });
 }
@@ -119,7 +122,7 @@ void leave_room(Services& services, Request& request) {
   auto parsed = protocol::parse_room_id(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
   run(services, request,
-      [id = *parsed](db::Connection& database, AccountId caller) -> Result<json::value> {
+      [&services, id = *parsed](db::Connection& database, AccountId caller) -> Result<json::value> {
         auto room = db::rooms::find_by_id(database, id);
         if (!room) return kRoomNotFound;
         if (!db::rooms::is_member(database, id, caller)) return Error{400, "Not a room member"};
@@ -130,6 +133,13 @@ void leave_room(Services& services, Request& request) {
         bool changed = is_owner ? db::rooms::delete_room(database, id, event)
                                 : db::rooms::leave(database, id, caller, event);
         if (!changed) return Error{400, "Not a room member"};
+        // This node applies the change at once, and the room event does the
+        // same on every node.
+        if (is_owner) {
+          services.memberships.remove_room(id);
+        } else {
+          services.memberships.remove(id, {&caller, 1});
+        }
         return json::value(protocol::id_string(id));
       });
 }
@@ -153,26 +163,28 @@ void change_members(Services& services, Request& request, Apply apply) {
 
 void remove_members(Services& services, Request& request) {
   change_members(services, request,
-                 [](db::Connection& database, const db::RoomRow& room,
-                    const std::vector<AccountId>& ids) -> std::optional<Error> {
+                 [&services](db::Connection& database, const db::RoomRow& room,
+                             const std::vector<AccountId>& ids) -> std::optional<Error> {
                    if (contains(ids, room.owner_id)) return Error{400, "Cannot remove room owner"};
                    db::rooms::remove_members(
                        database, room.id, ids,
                        kafka::encode(kafka::RemoveMembersEvent{room.id, ids}));
+                   services.memberships.remove(room.id, ids);
                    return std::nullopt;
                  });
 }
 
 void block_members(Services& services, Request& request) {
   change_members(services, request,
-                 [](db::Connection& database, const db::RoomRow& room,
-                    const std::vector<AccountId>& ids) -> std::optional<Error> {
+                 [&services](db::Connection& database, const db::RoomRow& room,
+                             const std::vector<AccountId>& ids) -> std::optional<Error> {
                    if (contains(ids, room.owner_id)) return Error{400, "Cannot block room owner"};
                    if (!db::accounts::missing_ids(database, ids).empty()) {
                      return Error{404, "Account not found"};
                    }
                    db::rooms::block_members(database, room.id, ids,
                                             kafka::encode(kafka::BlockMembersEvent{room.id, ids}));
+                   services.memberships.remove(room.id, ids);
                    return std::nullopt;
                  });
 }

@@ -6,8 +6,10 @@
 #include "common/message_id.hpp"
 #include "db/pool.hpp"
 #include "kafka/producer.hpp"
+#include "service/client_message_id_cache.hpp"
 #include "service/dispatcher.hpp"
 #include "service/login_limiter.hpp"
+#include "service/membership_cache.hpp"
 #include "service/passwords.hpp"
 
 namespace parley::service {
@@ -23,6 +25,10 @@ struct Services {
   PasswordHasher& passwords;
   LoginLimiter& login_limiter;
   MessageIdGenerator& message_ids;
+  // Memberships confirmed in PostgreSQL, kept current by room events.
+  MembershipCache& memberships;
+  // Recent clientMessageIds, also the ones sent while PostgreSQL was down.
+  ClientMessageIdCache& client_message_ids;
 };
 
 // Registers the handler of every protocol operation.

@@ -219,10 +219,98 @@ TEST_F(MessagesTest, AfterReturnsOldestFirst) {
   messages::insert_batch(db(),
                          {message(30, "c"), message(10, "a"), message(20, "b"), message(40, "d"),
                           message(25, "elsewhere", test_time(), alice_.id, other_room_.id)});
-  EXPECT_EQ(ids_of(messages::after(db(), room_.id, 10, 100)),
-            (std::vector<std::int64_t>{20, 30, 40}));
-  EXPECT_EQ(ids_of(messages::after(db(), room_.id, 0, 2)), (std::vector<std::int64_t>{10, 20}));
-  EXPECT_TRUE(messages::after(db(), room_.id, 40, 100).empty());
+  const auto following = messages::after(db(), room_.id, 10, 100);
+  EXPECT_EQ(following.order, messages::AfterOrder::id);
+  EXPECT_EQ(ids_of(following.rows), (std::vector<std::int64_t>{20, 30, 40}));
+  EXPECT_EQ(ids_of(messages::after(db(), room_.id, 0, 2).rows),
+            (std::vector<std::int64_t>{10, 20}));
+  EXPECT_TRUE(messages::after(db(), room_.id, 40, 100).rows.empty());
+}
+
+TEST_F(MessagesTest, InsertBatchStoresKafkaPositions) {
+  const std::vector<MessageRow> rows = {message(30, "c"), message(10, "a")};
+  EXPECT_EQ(messages::insert_batch(db(), rows, {{2, 7}, {2, 8}}), 2u);
+  messages::insert_batch(db(), {message(20, "b")});
+
+  Rows stored = db().exec(
+      "SELECT id, kafka_partition, kafka_offset FROM messages ORDER BY kafka_offset NULLS LAST");
+  ASSERT_EQ(stored.size(), 3);
+  EXPECT_EQ(stored.int64(0, 0), 30);
+  EXPECT_EQ(stored.int32(0, 1), 2);
+  EXPECT_EQ(stored.int64(0, 2), 7);
+  EXPECT_EQ(stored.int64(1, 0), 10);
+  EXPECT_EQ(stored.int32(1, 1), 2);
+  EXPECT_EQ(stored.int64(1, 2), 8);
+  EXPECT_EQ(stored.int64(2, 0), 20);
+  EXPECT_TRUE(stored.is_null(2, 1));
+  EXPECT_TRUE(stored.is_null(2, 2));
+}
+
+TEST_F(MessagesTest, InsertBatchKeepsFirstPosition) {
+  messages::insert_batch(db(), {message(30, "c")}, {{0, 4}});
+  // A retried send is a second record with the same id, later in Kafka.
+  EXPECT_EQ(messages::insert_batch(db(), {message(30, "c")}, {{0, 9}}), 0u);
+  EXPECT_EQ(db().exec("SELECT kafka_offset FROM messages WHERE id = 30").int64(0, 0), 4);
+}
+
+TEST_F(MessagesTest, InsertBatchAlignsPositionsOfSkippedRows) {
+  const std::vector<MessageRow> rows = {message(1, "a"), message(2, std::string("b\0c", 3)),
+                                        message(3, "d")};
+  EXPECT_EQ(messages::insert_batch(db(), rows, {{0, 10}, {0, 11}, {0, 12}}), 2u);
+  EXPECT_EQ(db().exec("SELECT kafka_offset FROM messages WHERE id = 3").int64(0, 0), 12);
+}
+
+TEST_F(MessagesTest, InsertBatchRejectsPositionCountMismatch) {
+  EXPECT_THROW(messages::insert_batch(db(), {message(1, "a"), message(2, "b")}, {{0, 1}}),
+               std::invalid_argument);
+  EXPECT_EQ(stored(), 0);
+}
+
+// Ids come from the sending node's clock, so a room's Kafka order can
+// differ from its id order.
+TEST_F(MessagesTest, AfterFollowsKafkaOrder) {
+  messages::insert_batch(db(),
+                         {message(30, "c"), message(10, "a"), message(40, "d"), message(20, "b"),
+                          message(25, "elsewhere", test_time(), alice_.id, other_room_.id)},
+                         {{1, 100}, {1, 101}, {1, 102}, {1, 103}, {1, 104}});
+
+  const auto after_a = messages::after(db(), room_.id, 10, 100);
+  EXPECT_EQ(after_a.order, messages::AfterOrder::kafka_position);
+  EXPECT_EQ(ids_of(after_a.rows), (std::vector<std::int64_t>{40, 20}));
+  EXPECT_EQ(ids_of(messages::after(db(), room_.id, 30, 100).rows),
+            (std::vector<std::int64_t>{10, 40, 20}));
+  EXPECT_EQ(ids_of(messages::after(db(), room_.id, 30, 2).rows),
+            (std::vector<std::int64_t>{10, 40}));
+  EXPECT_TRUE(messages::after(db(), room_.id, 20, 100).rows.empty());
+}
+
+TEST_F(MessagesTest, AfterSkipsRowsWithoutPosition) {
+  messages::insert_batch(db(), {message(50, "old, no position"), message(5, "older")});
+  messages::insert_batch(db(), {message(60, "e"), message(55, "f")}, {{0, 1}, {0, 2}});
+
+  const auto after_positioned = messages::after(db(), room_.id, 60, 100);
+  EXPECT_EQ(after_positioned.order, messages::AfterOrder::kafka_position);
+  EXPECT_EQ(ids_of(after_positioned.rows), (std::vector<std::int64_t>{55}));
+
+  const auto after_unpositioned = messages::after(db(), room_.id, 5, 100);
+  EXPECT_EQ(after_unpositioned.order, messages::AfterOrder::id);
+  EXPECT_EQ(ids_of(after_unpositioned.rows), (std::vector<std::int64_t>{50, 55, 60}));
+}
+
+TEST_F(MessagesTest, AfterUnknownIdUsesIdOrder) {
+  messages::insert_batch(db(), {message(30, "c"), message(10, "a"), message(40, "d")},
+                         {{0, 1}, {0, 2}, {0, 3}});
+  messages::insert_batch(db(), {message(35, "elsewhere", test_time(), alice_.id, other_room_.id)},
+                         {{0, 4}});
+
+  const auto not_stored = messages::after(db(), room_.id, 20, 100);
+  EXPECT_EQ(not_stored.order, messages::AfterOrder::id);
+  EXPECT_EQ(ids_of(not_stored.rows), (std::vector<std::int64_t>{30, 40}));
+
+  // 35 is stored, but in another room.
+  const auto other_room = messages::after(db(), room_.id, 35, 100);
+  EXPECT_EQ(other_room.order, messages::AfterOrder::id);
+  EXPECT_EQ(ids_of(other_room.rows), (std::vector<std::int64_t>{40}));
 }
 
 }  // namespace

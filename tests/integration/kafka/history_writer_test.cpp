@@ -1,5 +1,6 @@
 #include "kafka/history_writer.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -203,6 +204,35 @@ TEST_F(HistoryWriterTest, StoredRowMatchesRecord) {
   EXPECT_EQ(row.string(0, 3), "grüße");
   EXPECT_EQ(row.timestamp(0, 4), message.timestamp);
   EXPECT_EQ(row.optional_string(0, 5), std::optional<std::string>("client-1"));
+}
+
+// Ids from several nodes are not in Kafka order, so the rows carry the
+// position of their record. The ids here decrease along the partition.
+TEST_F(HistoryWriterTest, StoresKafkaPositions) {
+  auto producer = make_producer();
+  ASSERT_NE(producer, nullptr);
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(next_message_id());
+  std::reverse(ids.begin(), ids.end());
+  std::vector<Record> records;
+  for (MessageId id : ids) {
+    records.push_back(RoomMessageRecord{room_, sender_, now_utc(), id, "positioned", std::nullopt});
+  }
+  produce_all(*producer, records);
+
+  auto writer = start_writer();
+  ASSERT_TRUE(wait_until([&] { return stored_rows() == 5; }, 30s)) << stored_rows();
+  db::Rows rows = query_room(
+      "SELECT id, kafka_partition, kafka_offset FROM messages WHERE room_id = $1::bigint "
+      "ORDER BY kafka_offset");
+  ASSERT_EQ(rows.size(), 5);
+  for (int i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows.int64(i, 0), ids[static_cast<std::size_t>(i)]) << "row " << i;
+    ASSERT_FALSE(rows.is_null(i, 1)) << "row " << i;
+    ASSERT_FALSE(rows.is_null(i, 2)) << "row " << i;
+    EXPECT_EQ(rows.int32(i, 1), rows.int32(0, 1)) << "row " << i;
+  }
+  writer->stop();
 }
 
 TEST_F(HistoryWriterTest, RedeliveryStoresNoDuplicate) {

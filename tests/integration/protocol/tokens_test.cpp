@@ -68,8 +68,7 @@ TEST_F(TokensTest, LogoutRevokesItsToken) {
   auto logged_out = user->call("logout");
   ASSERT_PROTOCOL_OK(logged_out);
   EXPECT_EQ(as_id(*logged_out), alice.id);
-  EXPECT_PROTOCOL_ERROR(user->call("getAccount", json::value(alice.id)), 401,
-                        "Not authenticated");
+  EXPECT_PROTOCOL_ERROR(user->call("getAccount", json::value(alice.id)), 401, "Not authenticated");
 
   auto again = connect(2);
   EXPECT_PROTOCOL_ERROR(again->call("loginWithToken", json::object{{"token", token}}), 401,

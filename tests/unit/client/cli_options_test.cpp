@@ -21,7 +21,7 @@ TEST(CliOptions, AppliesDefaults) {
   Result<CliOptions> options = parse_cli_options(kRequired, std::nullopt);
   ASSERT_TRUE(options.ok()) << options.error().message;
   EXPECT_FALSE(options->help_requested);
-  EXPECT_EQ(options->url, "ws://127.0.0.1:8080/");
+  EXPECT_EQ(options->urls, std::vector<std::string>{"ws://127.0.0.1:8080/"});
   EXPECT_EQ(options->username, "alice_0001");
   EXPECT_EQ(options->password, "s3cretpass");
   EXPECT_FALSE(options->create_account);
@@ -29,6 +29,40 @@ TEST(CliOptions, AppliesDefaults) {
   EXPECT_EQ(options->history_count, 20);
   EXPECT_EQ(options->linger_ms, 500);
   EXPECT_EQ(options->timeout_ms, 5000);
+  EXPECT_EQ(options->send_deadline_ms, 30000);
+  EXPECT_EQ(options->reconnect_timeout_ms, 60000);
+}
+
+TEST(CliOptions, CollectsRepeatedAndCommaSeparatedUrls) {
+  Result<CliOptions> options =
+      parse_cli_options(with_required({"--url", "ws://127.0.0.1:8081/,ws://127.0.0.1:8082/",
+                                       "--url", "ws://127.0.0.1:8083/"}),
+                        std::nullopt);
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  EXPECT_EQ(options->urls,
+            (std::vector<std::string>{"ws://127.0.0.1:8080/", "ws://127.0.0.1:8081/",
+                                      "ws://127.0.0.1:8082/", "ws://127.0.0.1:8083/"}));
+}
+
+TEST(CliOptions, RejectsInvalidUrlInList) {
+  Result<CliOptions> options =
+      parse_cli_options(with_required({"--url", "ws://127.0.0.1:8081/,http://x/"}), std::nullopt);
+  ASSERT_FALSE(options.ok());
+  EXPECT_NE(options.error().message.find("http://x/"), std::string::npos)
+      << options.error().message;
+}
+
+TEST(CliOptions, ReadsReconnectFlags) {
+  Result<CliOptions> options = parse_cli_options(
+      with_required({"--send-deadline-ms", "700", "--reconnect-timeout-ms", "900"}), std::nullopt);
+  ASSERT_TRUE(options.ok()) << options.error().message;
+  EXPECT_EQ(options->send_deadline_ms, 700);
+  EXPECT_EQ(options->reconnect_timeout_ms, 900);
+  for (const char* flag : {"--send-deadline-ms", "--reconnect-timeout-ms"}) {
+    Result<CliOptions> invalid = parse_cli_options(with_required({flag, "0"}), std::nullopt);
+    ASSERT_FALSE(invalid.ok()) << flag;
+    EXPECT_NE(invalid.error().message.find(flag), std::string::npos) << invalid.error().message;
+  }
 }
 
 TEST(CliOptions, ReadsEveryFlag) {

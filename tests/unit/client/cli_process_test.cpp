@@ -90,6 +90,13 @@ boost::json::object expect_request(FakeServer& server, const std::string& operat
   return std::move(*request);
 }
 
+// Replies to the password login and to the createToken request after it.
+void serve_login(FakeServer& server) {
+  server.reply(expect_request(server, "login"), "12");
+  server.reply(expect_request(server, "createToken"),
+               {{"token", "token-of-12"}, {"expiresAt", "2025-04-10T12:00:00"}});
+}
+
 TEST(CliProcess, PipedLinesAreSentAndPushesPrinted) {
   FakeServer server;
   auto run = std::async(std::launch::async, [&] {
@@ -100,23 +107,25 @@ TEST(CliProcess, PipedLinesAreSentAndPushesPrinted) {
   boost::json::object login = expect_request(server, "login");
   EXPECT_EQ(login.at("data").at("username"), "alice_0001");
   server.reply(login, "12");
+  server.reply(expect_request(server, "createToken"),
+               {{"token", "token-of-12"}, {"expiresAt", "2025-04-10T12:00:00"}});
   server.reply(expect_request(server, "listRooms"),
                {{"roomInfos", {{{"id", "3"}, {"name", "general-chat"}, {"owner", "a"}}}},
                 {"totalCount", "1"}});
   server.reply(expect_request(server, "joinRoom"), "3");
-  server.reply(expect_request(server, "subscribe"), "3");
   boost::json::object history = expect_request(server, "listMessages");
   EXPECT_EQ(history.at("data").at("limit"), "5");
   server.reply(history, {{"messages", boost::json::array()}, {"totalCount", "0"}});
+  server.reply(expect_request(server, "subscribe"), "3");
 
   boost::json::object send = expect_request(server, "send");
-  EXPECT_EQ(send.at("data"), "hello");
+  EXPECT_EQ(send.at("data").at("message"), "hello");
   server.push({{"id", "40"},
                {"senderId", "12"},
                {"roomId", "3"},
                {"message", "hello"},
                {"timestamp", "2025-03-10T12:02:03.456"}});
-  server.reply(send, "3");
+  server.reply(send, {{"roomId", "3"}, {"id", "40"}, {"timestamp", "2025-03-10T12:02:03.456"}});
   boost::json::object account = expect_request(server, "getAccount");
   EXPECT_EQ(account.at("data"), "12");
   server.reply(account, {{"id", "12"}, {"username", "alice_0001"}});
@@ -135,12 +144,11 @@ TEST(CliProcess, EndOfInputExitsZero) {
   auto run =
       std::async(std::launch::async, [&] { return run_cli(login_flags(server), "hello\n"); });
 
-  server.reply(expect_request(server, "login"), "12");
-  server.reply_error(expect_request(server, "send"), 400, "Not subscribed");
+  serve_login(server);
 
   CliRun result = run.get();
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.err, "error 400: Not subscribed\n");
+  EXPECT_EQ(result.err, "error: not in a room. Use /join NAME first\n");
 }
 
 TEST(CliProcess, CreateAccountToleratesExistingAccount) {
@@ -152,7 +160,7 @@ TEST(CliProcess, CreateAccountToleratesExistingAccount) {
   boost::json::object create = expect_request(server, "createAccount");
   EXPECT_EQ(create.at("data").at("email"), "alice@example.org");
   server.reply_error(create, 400, "Cannot create account: already exists");
-  server.reply(expect_request(server, "login"), "12");
+  serve_login(server);
 
   CliRun result = run.get();
   EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -170,17 +178,25 @@ TEST(CliProcess, LoginFailureExitsOne) {
   EXPECT_EQ(result.err, "error 401: Login failed\n");
 }
 
-TEST(CliProcess, ServerCloseExitsThree) {
+// The fake server serves one connection, so the reconnect never succeeds.
+TEST(CliProcess, FailedReconnectExitsThree) {
   FakeServer server;
-  auto run = std::async(std::launch::async,
-                        [&] { return run_cli(login_flags(server) + " --linger-ms 5000", ""); });
+  auto run = std::async(std::launch::async, [&] {
+    return run_cli(login_flags(server) + " --linger-ms 10000 --reconnect-timeout-ms 500", "");
+  });
 
-  server.reply(expect_request(server, "login"), "12");
+  serve_login(server);
   server.close(1012, "service restart");
 
   CliRun result = run.get();
   EXPECT_EQ(result.exit_code, 3);
-  EXPECT_NE(result.err.find("close code 1012, reason 'service restart'"), std::string::npos)
+  EXPECT_NE(result.out.find("* lost the connection to " + server.url() +
+                            " (close code 1012, reason 'service restart'), reconnecting"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.err.find("error: gave up reconnecting: cannot reconnect to any node within "
+                            "500 ms"),
+            std::string::npos)
       << result.err;
 }
 

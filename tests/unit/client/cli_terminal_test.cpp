@@ -77,18 +77,26 @@ class LineSink : public std::streambuf {
   std::string text_;
 };
 
-// A ChatTerminal on a connection to a fresh FakeServer, with times printed
-// in UTC.
+// A ChatTerminal on a ResilientSession to a fresh FakeServer, with times
+// printed in UTC.
 class ChatTerminalTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(setenv("TZ", "UTC", 1), 0);
     tzset();
-    auto opened = Connection::open(server_.url(), kWait);
+    ResilientOptions options;
+    options.urls = {server_.url()};
+    options.connect_timeout = kWait;
+    options.request_timeout = kWait;
+    auto opened = ResilientSession::open(std::move(options));
     ASSERT_TRUE(opened.ok()) << opened.error().message;
-    connection_ = std::move(opened.value());
-    session_ = std::make_unique<ChatSession>(*connection_, kWait);
-    terminal_ = std::make_unique<ChatTerminal>(*session_, out_, err_);
+    session_ = std::move(opened.value());
+    terminal_ = std::make_unique<ChatTerminal>(*session_, out_, err_, kWait);
+  }
+
+  void TearDown() override {
+    terminal_.reset();
+    session_.reset();
   }
 
   boost::json::object expect_request(const std::string& operation) {
@@ -103,14 +111,20 @@ class ChatTerminalTest : public ::testing::Test {
   }
 
   // Replies to the requests of enter_room("general-chat") for an existing room
-  // that the account already joined, with `history` as the listMessages page.
+  // that the account already joined, with `history` (newest first) as the
+  // listMessages page, and checks that the subscription starts after the
+  // newest message of the history.
   void serve_enter_room(const boost::json::array& history) {
     server_.reply(expect_request("listRooms"),
                   {{"roomInfos", {room_json(3, "general-chat")}}, {"totalCount", "1"}});
     server_.reply_error(expect_request("joinRoom"), 400, "Cannot join room: already joined");
-    server_.reply(expect_request("subscribe"), "3");
     server_.reply(expect_request("listMessages"),
                   {{"messages", history}, {"totalCount", std::to_string(history.size())}});
+    boost::json::object subscribe = expect_request("subscribe");
+    boost::json::value after = history.empty() ? boost::json::value("0") : history[0].at("id");
+    EXPECT_EQ(subscribe.at("data"),
+              (boost::json::object{{"roomId", "3"}, {"afterMessageId", after}}));
+    server_.reply(subscribe, "3");
   }
 
   void serve_username(const std::string& username) {
@@ -119,8 +133,7 @@ class ChatTerminalTest : public ::testing::Test {
   }
 
   FakeServer server_;
-  std::unique_ptr<Connection> connection_;
-  std::unique_ptr<ChatSession> session_;
+  std::unique_ptr<ResilientSession> session_;
   LineSink out_sink_;
   LineSink err_sink_;
   std::ostream out_{&out_sink_};
@@ -152,14 +165,18 @@ TEST_F(ChatTerminalTest, EnterRoomCreatesMissingRoom) {
   EXPECT_EQ(create.at("data").at("name"), "general-chat");
   server_.reply(create, room_json(3, "general-chat"));
   server_.reply_error(expect_request("joinRoom"), 400, "Cannot join room: already joined");
+  // Without history, the session reads the newest message id itself.
+  boost::json::object newest = expect_request("listMessages");
+  EXPECT_EQ(newest.at("data").at("limit"), "1");
+  server_.reply(newest, {{"messages", boost::json::array()}, {"totalCount", "0"}});
   boost::json::object subscribe = expect_request("subscribe");
-  EXPECT_EQ(subscribe.at("data"), "3");
+  EXPECT_EQ(subscribe.at("data"), (boost::json::object{{"roomId", "3"}, {"afterMessageId", "0"}}));
   server_.reply(subscribe, "3");
 
   Status status = entered.get();
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ(out_sink_.text(), "* created room general-chat\n* joined room general-chat\n");
-  EXPECT_FALSE(server_.next_frame(100ms).has_value()) << "history was requested for count 0";
+  EXPECT_FALSE(server_.next_frame(100ms).has_value());
 }
 
 TEST_F(ChatTerminalTest, EnterMissingRoomFailsWithoutCreate) {
@@ -190,14 +207,28 @@ TEST_F(ChatTerminalTest, EnterRoomReportsJoinError) {
 }
 
 TEST_F(ChatTerminalTest, LineIsSentAndErrorPrinted) {
+  auto entered = std::async(std::launch::async,
+                            [&] { return terminal_->enter_room("general-chat", false, 20); });
+  serve_enter_room({});
+  ASSERT_TRUE(entered.get().ok());
+
   auto handled = std::async(std::launch::async, [&] { return terminal_->handle_line("hello\r"); });
   boost::json::object request = expect_request("send");
-  EXPECT_EQ(request.at("data"), "hello");
-  server_.reply_error(request, 400, "Not subscribed");
+  const boost::json::object& data = request.at("data").as_object();
+  EXPECT_EQ(data.at("roomId"), "3");
+  EXPECT_EQ(data.at("message"), "hello");
+  EXPECT_EQ(data.at("clientMessageId").as_string().size(), 36u);
+  server_.reply_error(request, 403, "Cannot send message: not a member");
 
   EXPECT_TRUE(handled.get());
-  EXPECT_EQ(err_sink_.text(), "error 400: Not subscribed\n");
-  EXPECT_EQ(out_sink_.text(), "");
+  EXPECT_EQ(err_sink_.text(), "error 403: Cannot send message: not a member\n");
+  EXPECT_EQ(out_sink_.text(), "* joined room general-chat\n");
+}
+
+TEST_F(ChatTerminalTest, LineOutsideRoomIsNotSent) {
+  EXPECT_TRUE(terminal_->handle_line("hello"));
+  EXPECT_EQ(err_sink_.text(), "error: not in a room. Use /join NAME first\n");
+  EXPECT_FALSE(server_.next_frame(100ms).has_value());
 }
 
 TEST_F(ChatTerminalTest, EmptyLineSendsNothing) {
