@@ -54,9 +54,12 @@ std::string inject_fault(testing::Cluster& cluster, std::mt19937_64& random) {
              " ms";
     }
     case 1: {
-      // -1 takes every broker down, so the partition leaders too.
-      int broker = std::uniform_int_distribution<int>(0, 3)(random);
-      broker = broker == 0 ? -1 : broker;
+      // NOTE: one broker at a time. In a soak run, the second outage of every
+      // broker at once (id -1) aborted the devbroker: librdkafka 2.0.2's mock
+      // cluster failed the assertion `!member->resp` in
+      // rd_kafka_mock_cgrp_member_add. The fault suite still takes every
+      // broker down once, in AllBrokersDownAndUp.
+      int broker = std::uniform_int_distribution<int>(1, 3)(random);
       cluster.broker().broker_down(broker);
       std::this_thread::sleep_for(outage);
       cluster.broker().broker_up(broker);
