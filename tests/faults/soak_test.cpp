@@ -1,12 +1,12 @@
 // Random faults for a few minutes while resilient clients send: node
-// kills and restarts, broker outages and PostgreSQL restarts, one at a
+// kills and restarts and PostgreSQL restarts (broker outages on request), one at a
 // time at random moments. Fails unless no acknowledged message was lost or
 // duplicated.
 //
 // PARLEY_SOAK_SECONDS sets the length of the fault phase (default 180).
 // PARLEY_SOAK_SEED fixes the seed of the fault schedule; without it the
-// seed is random. Either way the seed is printed, so a failing schedule
-// can be repeated.
+// seed is random. PARLEY_SOAK_BROKER_FAULTS=1 adds broker outages. Either way the seed is printed,
+// so a failing schedule can be repeated.
 
 #include <chrono>
 #include <cstdlib>
@@ -40,8 +40,16 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
 
 // Injects one random fault and repairs it after a random outage of 2 to 5
 // seconds. Returns a description for the log.
+//
+// NOTE: broker outages are left out unless PARLEY_SOAK_BROKER_FAULTS=1. In
+// soak runs the devbroker aborted after a few broker outages mixed with node
+// restarts: librdkafka 2.0.2's mock cluster failed the assertion
+// `!member->resp` in rd_kafka_mock_cgrp_member_add while the history
+// writer's group rejoined. The fault suite takes one broker, and every
+// broker, down once each (OneBrokerDownAndUp, AllBrokersDownAndUp).
 std::string inject_fault(testing::Cluster& cluster, std::mt19937_64& random) {
-  std::uniform_int_distribution<int> kind(0, 2);
+  const bool broker_faults = env_number("PARLEY_SOAK_BROKER_FAULTS", 0) != 0;
+  std::uniform_int_distribution<int> kind(0, broker_faults ? 2 : 1);
   std::uniform_int_distribution<int> outage_ms(2000, 5000);
   milliseconds outage(outage_ms(random));
   switch (kind(random)) {
@@ -53,24 +61,21 @@ std::string inject_fault(testing::Cluster& cluster, std::mt19937_64& random) {
       return "killed node " + std::to_string(node) + " for " + std::to_string(outage.count()) +
              " ms";
     }
-    case 1: {
-      // NOTE: one broker at a time. In a soak run, the second outage of every
-      // broker at once (id -1) aborted the devbroker: librdkafka 2.0.2's mock
-      // cluster failed the assertion `!member->resp` in
-      // rd_kafka_mock_cgrp_member_add. The fault suite still takes every
-      // broker down once, in AllBrokersDownAndUp.
-      int broker = std::uniform_int_distribution<int>(1, 3)(random);
+    case 1:
+      cluster.postgres().stop();
+      std::this_thread::sleep_for(outage);
+      cluster.postgres().restart();
+      return "stopped PostgreSQL for " + std::to_string(outage.count()) + " ms";
+    default: {
+      // -1 takes every broker down, so the partition leaders too.
+      int broker = std::uniform_int_distribution<int>(0, 3)(random);
+      broker = broker == 0 ? -1 : broker;
       cluster.broker().broker_down(broker);
       std::this_thread::sleep_for(outage);
       cluster.broker().broker_up(broker);
       return "took broker " + std::to_string(broker) + " down for " +
              std::to_string(outage.count()) + " ms";
     }
-    default:
-      cluster.postgres().stop();
-      std::this_thread::sleep_for(outage);
-      cluster.postgres().restart();
-      return "stopped PostgreSQL for " + std::to_string(outage.count()) + " ms";
   }
 }
 
