@@ -60,7 +60,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Starts a WebSocket close handshake.
   void close();
 
-  // Requests sent and not yet answered. Only meaningful on the connection's
+  // Requests sent that have no reply yet. Only meaningful on the connection's
   // own thread.
   std::size_t pending_replies() const { return pending_.size(); }
   bool is_open() const { return open_; }

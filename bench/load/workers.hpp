@@ -21,7 +21,7 @@ namespace parley::bench {
 struct StepCounters {
   std::uint64_t requested = 0;    // sends written
   std::uint64_t sent = 0;         // sends the server acknowledged
-  std::uint64_t send_errors = 0;  // sends answered with an error or cut off
+  std::uint64_t send_errors = 0;  // sends that got an error reply or lost their connection
   std::uint64_t skipped = 0;      // sends not offered: too many in flight
   std::uint64_t expected = 0;     // deliveries the acknowledged sends owe
   std::uint64_t delivered = 0;

@@ -22,7 +22,7 @@ struct NodeMetrics {
   net::LatencyBuckets fanout_delay;
 };
 
-// What GET /metrics reads.
+// Sources of the values that GET /metrics reports.
 struct MetricsSources {
   net::IoPool& io_pool;
   NodeMetrics& node;

@@ -15,7 +15,7 @@ struct RawFrame {
 
 // A plain blocking TCP connection to a node on 127.0.0.1, for tests that
 // need a client misbehaving in ways client::Connection never does: sending
-// half a request, never reading, never answering pings. Every wait is
+// half a request, never reading, never replying to pings. Every wait is
 // bounded by the timeout it takes. The destructor closes the socket.
 class RawSocket {
  public:
