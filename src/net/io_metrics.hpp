@@ -79,6 +79,9 @@ struct IoMetrics {
   LocalCounter bytes_in;
   LocalCounter frames_out;
   LocalCounter bytes_out;
+  // Socket write operations; frames_out / socket_writes is the number of
+  // frames one system call carries.
+  LocalCounter socket_writes;
   // Room message pushes queued to this thread's subscribers.
   LocalCounter push_deliveries;
   LocalCounter slow_consumers_closed;

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/config.hpp"
+#include "net/coalescing_stream.hpp"
 #include "net/io_pool.hpp"
 #include "service/client_connection.hpp"
 #include "service/dispatcher.hpp"
@@ -89,7 +90,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void shut_down();
   void unregister();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<CoalescingStream> ws_;
   IoThread& thread_;
   const Config& config_;
   service::Dispatcher& dispatcher_;

@@ -79,6 +79,9 @@ void write_traffic_metrics(std::string& out, net::IoPool& pool) {
                 sum_counter(pool, &net::IoMetrics::frames_out));
   write_counter(out, "parley_bytes_out_total", "Payload bytes of the messages written.",
                 sum_counter(pool, &net::IoMetrics::bytes_out));
+  write_counter(out, "parley_socket_writes_total",
+                "Socket write operations to WebSocket clients, each carrying one or more frames.",
+                sum_counter(pool, &net::IoMetrics::socket_writes));
   write_counter(out, "parley_push_deliveries_total", "Room message pushes queued to subscribers.",
                 sum_counter(pool, &net::IoMetrics::push_deliveries));
 }

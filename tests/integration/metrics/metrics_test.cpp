@@ -55,6 +55,7 @@ TEST_F(MetricsTest, EveryNodeServesPrometheusText) {
     PrometheusText metrics = scrape(node);
     EXPECT_EQ(metrics.types["parley_connections_open"], "gauge") << "node " << node;
     EXPECT_EQ(metrics.types["parley_push_deliveries_total"], "counter") << "node " << node;
+    EXPECT_EQ(metrics.types["parley_socket_writes_total"], "counter") << "node " << node;
     EXPECT_EQ(metrics.types["parley_request_duration_seconds"], "histogram") << "node " << node;
     EXPECT_EQ(metrics.types["parley_kafka_produce_duration_seconds"], "histogram")
         << "node " << node;
@@ -86,8 +87,8 @@ TEST_F(MetricsTest, CountersMoveWhenMessagesFlow) {
     ASSERT_TRUE(receiver->next_push(kPushTimeout).has_value()) << "push " << i;
     ASSERT_TRUE(sender->next_push(kPushTimeout).has_value()) << "push " << i;
   }
-  // The counters are read after the pushes were written; the write
-  // handler counts them right after the socket accepted the bytes.
+  // The counters are read after the pushes arrived; a frame is counted when
+  // the coalescing stream took its bytes, and a socket write when it starts.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   PrometheusText sender_after = scrape(0);
   PrometheusText receiver_after = scrape(1);
@@ -114,6 +115,12 @@ TEST_F(MetricsTest, CountersMoveWhenMessagesFlow) {
             kMessages);
   EXPECT_GT(receiver_after.value("parley_bytes_out_total"),
             receiver_before.value("parley_bytes_out_total"));
+  // One socket write carries one or more frames.
+  const double socket_writes = receiver_after.value("parley_socket_writes_total") -
+                               receiver_before.value("parley_socket_writes_total");
+  EXPECT_GE(socket_writes, 1);
+  EXPECT_LE(socket_writes, receiver_after.value("parley_frames_out_total") -
+                               receiver_before.value("parley_frames_out_total"));
   EXPECT_GE(receiver_after.value("parley_fanout_delay_seconds_count") -
                 receiver_before.value("parley_fanout_delay_seconds_count"),
             kMessages);
