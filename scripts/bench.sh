@@ -251,8 +251,20 @@ run_workloads() {
       warn "$workload failed; see $results_dir/$workload.txt"
       status=1
     fi
+    save_metrics "$workload"
   done
   return "$status"
+}
+
+# Saves every live node's GET /metrics page after a workload, as
+# metrics/WORKLOAD-PORT.txt. The counters are totals since the node started.
+save_metrics() {
+  local workload="$1" port
+  mkdir -p "$results_dir/metrics"
+  for port in "${node_ports[@]}"; do
+    curl --silent --max-time 5 "http://127.0.0.1:$port/metrics" \
+      >"$results_dir/metrics/$workload-$port.txt" || rm -f "$results_dir/metrics/$workload-$port.txt"
+  done
 }
 
 main() {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -14,43 +16,48 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
 #include "net/io_metrics.hpp"
 
 namespace parley::net {
 
-// A TCP stream that gathers the bytes of many writes in user space and sends
-// them with one system call. WebSocketSession puts it under Beast's
-// WebSocket stream, so that every frame, Beast's pings, pongs and close
-// frames included, passes through this one buffer in order and no two
-// frames can interleave on the socket.
+// A TCP stream that gathers what a connection writes in one buffer and
+// sends it with one system call per I/O-thread turn. WebSocketSession puts
+// it under Beast's WebSocket stream and writes its data frames straight into
+// it with write_frame(). Beast's handshake response and control frames
+// (ping, pong, close) arrive through async_write_some() into the same
+// buffer. Every write appends whole bytes at once, so frames never
+// interleave on the socket.
 //
-// A write completes as soon as its bytes are copied into the buffer. While
-// the stream is held, the bytes wait for release(); otherwise a flush starts
-// at once. Once more than `flush_threshold` bytes wait, a flush starts even
-// while held, and the write that crossed the threshold completes only when
-// a flush has taken its bytes, which passes the socket's back-pressure on
-// to the writer. At most one socket write is in progress.
+// The first bytes appended after a flush post one flush to the executor, so
+// everything the connection writes until that handler runs (the frames of
+// every Kafka record the thread delivers meanwhile) leaves in one socket
+// write. At most one socket write is in progress; bytes appended meanwhile
+// follow in the next.
 //
-// Beast issues at most one write at a time on its next layer, which this
-// stream relies on: a second write while one waits for room is a bug.
+// Beast's writes complete as soon as their bytes are copied. The buffer is
+// bounded by the caller: WebSocketSession closes a connection whose
+// queued_bytes() pass its send-queue limit.
 //
-// Thread safety: like the TCP stream, one strand at a time.
+// Thread safety: like the TCP stream, one thread or strand at a time.
 class CoalescingStream {
  public:
   using next_layer_type = boost::beast::tcp_stream;
   using executor_type = next_layer_type::executor_type;
 
-  // `socket_writes` counts the socket write operations; it may be null.
-  CoalescingStream(next_layer_type&& next, std::size_t flush_threshold, LocalCounter* socket_writes)
-      : next_(std::move(next)),
-        state_(std::make_shared<State>(&next_, flush_threshold, socket_writes)) {}
-  // A socket write still in progress completes with operation_aborted and
-  // then touches only the shared state.
-  ~CoalescingStream() { state_->next = nullptr; }
+  // Counts socket writes and keeps metrics.send_queue_bytes in step with
+  // queued_bytes(). `metrics` must outlive the stream.
+  CoalescingStream(next_layer_type&& next, IoMetrics& metrics)
+      : next_(std::move(next)), state_(std::make_shared<State>(&next_, metrics)) {}
+  // A socket write still in progress then completes with operation_aborted
+  // and touches only the shared state.
+  ~CoalescingStream() {
+    state_->next = nullptr;
+    state_->discard_pending();
+  }
 
   CoalescingStream(const CoalescingStream&) = delete;
   CoalescingStream& operator=(const CoalescingStream&) = delete;
@@ -58,16 +65,27 @@ class CoalescingStream {
   executor_type get_executor() { return next_.get_executor(); }
   next_layer_type& next_layer() { return next_; }
 
-  // Makes bytes wait in the buffer until release() or the threshold.
-  void hold() { state_->held = true; }
-  // Ends hold() and flushes what waits.
-  void release() {
-    state_->held = false;
-    State::start_flush(state_);
+  // Appends one unmasked, unfragmented WebSocket data frame (RFC 6455
+  // section 5.2) carrying `payload`, as a server sends it.
+  void write_frame(std::string_view payload, bool binary) {
+    State& state = *state_;
+    if (state.failure) return;
+    append_frame_header(state.pending, payload.size(), binary);
+    state.pending.append(payload);
+    state.appended(header_size(payload.size()) + payload.size());
+    State::schedule_flush(state_);
   }
 
-  // Bytes accepted by writes and not yet taken by a socket write.
-  std::size_t pending_bytes() const { return state_->pending.size(); }
+  // Bytes accepted and not yet written to the socket.
+  std::size_t queued_bytes() const { return state_->pending.size() + state_->sending.size(); }
+  // Bytes written to the socket since the stream was made.
+  std::uint64_t bytes_written() const { return state_->written; }
+  // Socket write operations started.
+  std::uint64_t socket_writes() const { return state_->writes; }
+
+  // Drops the bytes that wait for the next socket write, which always start
+  // at a frame boundary. The write in progress finishes.
+  void discard_pending() { state_->discard_pending(); }
 
   template <class MutableBuffers, class Handler>
   auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
@@ -78,7 +96,21 @@ class CoalescingStream {
   auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
     return boost::asio::async_initiate<Handler, void(boost::beast::error_code, std::size_t)>(
         [this](auto completion, const ConstBuffers& data) {
-          state_->accept_write(state_, data, std::move(completion));
+          State& state = *state_;
+          if (state.failure) {
+            return post_completion(state.executor, std::move(completion), state.failure,
+                                   std::size_t{0});
+          }
+          std::size_t size = 0;
+          for (auto it = boost::asio::buffer_sequence_begin(data);
+               it != boost::asio::buffer_sequence_end(data); ++it) {
+            boost::asio::const_buffer buffer(*it);
+            state.pending.append(static_cast<const char*>(buffer.data()), buffer.size());
+            size += buffer.size();
+          }
+          state.appended(size);
+          State::schedule_flush(state_);
+          post_completion(state.executor, std::move(completion), boost::beast::error_code{}, size);
         },
         handler, buffers);
   }
@@ -94,18 +126,37 @@ class CoalescingStream {
             return post_completion(state.executor, std::move(completion), state.failure);
           }
           state.drained.emplace(std::move(completion));
-          State::start_flush(state_);
+          State::schedule_flush(state_);
         },
         handler);
   }
 
  private:
-  using WriteCompletion =
-      boost::asio::any_completion_handler<void(boost::beast::error_code, std::size_t)>;
   using DrainCompletion = boost::asio::any_completion_handler<void(boost::beast::error_code)>;
 
-  // Posts the completion to its associated executor; a completion never
-  // runs inside the call that started its operation.
+  static std::size_t header_size(std::size_t payload) {
+    if (payload < 126) return 2;
+    return payload <= 0xFFFF ? 4 : 10;
+  }
+
+  static void append_frame_header(std::string& out, std::size_t payload, bool binary) {
+    constexpr unsigned char kFin = 0x80;
+    constexpr unsigned char kText = 0x1;
+    constexpr unsigned char kBinary = 0x2;
+    out.push_back(static_cast<char>(kFin | (binary ? kBinary : kText)));
+    if (payload < 126) {
+      out.push_back(static_cast<char>(payload));
+      return;
+    }
+    const int length_bytes = payload <= 0xFFFF ? 2 : 8;
+    out.push_back(static_cast<char>(length_bytes == 2 ? 126 : 127));
+    for (int shift = (length_bytes - 1) * 8; shift >= 0; shift -= 8) {
+      out.push_back(static_cast<char>((static_cast<std::uint64_t>(payload) >> shift) & 0xFF));
+    }
+  }
+
+  // Posts the completion, so that it never runs inside the call that
+  // started its operation.
   template <class Completion, class... Args>
   static void post_completion(const executor_type& executor, Completion&& completion,
                               Args... args) {
@@ -113,37 +164,28 @@ class CoalescingStream {
                                                            std::move(args)...));
   }
 
-  // Everything a socket write in progress needs, shared with its handler.
+  // Everything a posted flush or a socket write in progress needs, shared
+  // with their handlers.
   struct State {
-    State(next_layer_type* next_layer, std::size_t threshold, LocalCounter* writes)
-        : next(next_layer),
-          executor(next_layer->get_executor()),
-          flush_threshold(threshold),
-          socket_writes(writes) {}
+    State(next_layer_type* next_layer, IoMetrics& io_metrics)
+        : next(next_layer), executor(next_layer->get_executor()), metrics(io_metrics) {}
 
-    template <class ConstBuffers, class Completion>
-    static void accept_write(const std::shared_ptr<State>& self, const ConstBuffers& data,
-                             Completion&& completion) {
-      State& state = *self;
-      if (state.failure) {
-        return post_completion(state.executor, std::forward<Completion>(completion), state.failure,
-                               std::size_t{0});
-      }
-      std::size_t size = 0;
-      for (auto it = boost::asio::buffer_sequence_begin(data);
-           it != boost::asio::buffer_sequence_end(data); ++it) {
-        boost::asio::const_buffer buffer(*it);
-        state.pending.append(static_cast<const char*>(buffer.data()), buffer.size());
-        size += buffer.size();
-      }
-      if (state.pending.size() <= state.flush_threshold) {
-        if (!state.held) start_flush(self);
-        return post_completion(state.executor, std::forward<Completion>(completion),
-                               boost::beast::error_code{}, size);
-      }
-      state.waiting.emplace(std::forward<Completion>(completion));
-      state.waiting_bytes = size;
-      start_flush(self);
+    void appended(std::size_t bytes) {
+      metrics.send_queue_bytes.add(static_cast<std::int64_t>(bytes));
+    }
+
+    void discard_pending() {
+      metrics.send_queue_bytes.add(-static_cast<std::int64_t>(pending.size()));
+      std::string().swap(pending);
+    }
+
+    static void schedule_flush(const std::shared_ptr<State>& self) {
+      if (self->flush_posted || self->flushing) return;
+      self->flush_posted = true;
+      boost::asio::post(self->executor, [self] {
+        self->flush_posted = false;
+        start_flush(self);
+      });
     }
 
     static void start_flush(const std::shared_ptr<State>& self) {
@@ -151,32 +193,26 @@ class CoalescingStream {
       if (state.flushing || state.pending.empty() || state.failure || !state.next) return;
       state.flushing = true;
       state.sending.swap(state.pending);
-      if (state.socket_writes) state.socket_writes->add();
+      ++state.writes;
+      state.metrics.socket_writes.add();
       boost::asio::async_write(
           *state.next, boost::asio::buffer(state.sending),
           [self](boost::beast::error_code ec, std::size_t) { on_flushed(self, ec); });
-      // The bytes of a waiting write are taken now.
-      if (state.waiting) {
-        post_completion(state.executor, std::move(*state.waiting), boost::beast::error_code{},
-                        state.waiting_bytes);
-        state.waiting.reset();
-      }
     }
 
     static void on_flushed(const std::shared_ptr<State>& self, boost::beast::error_code ec) {
       State& state = *self;
       state.flushing = false;
-      // The buffer is freed, not kept, so that an idle connection holds no
-      // write buffer. That is one allocation per socket write, not per frame.
+      state.metrics.send_queue_bytes.add(-static_cast<std::int64_t>(state.sending.size()));
+      if (!ec) state.written += state.sending.size();
+      // Freed rather than kept, so that an idle connection holds no write
+      // buffer: one allocation per socket write, not per frame.
       std::string().swap(state.sending);
       if (ec) {
         state.failure = ec;
-        state.pending.clear();
-        if (state.waiting) {
-          post_completion(state.executor, std::move(*state.waiting), ec, std::size_t{0});
-          state.waiting.reset();
-        }
-      } else if (!state.held || state.pending.size() > state.flush_threshold || state.drained) {
+        state.discard_pending();
+      } else {
+        // Bytes appended during the write already waited for one.
         start_flush(self);
       }
       if (state.drained && (state.failure || (!state.flushing && state.pending.empty()))) {
@@ -188,20 +224,18 @@ class CoalescingStream {
     // Null once the stream is destroyed.
     next_layer_type* next;
     executor_type executor;
-    std::size_t flush_threshold;
-    LocalCounter* socket_writes;
-    // Accepted bytes that wait for a flush.
+    IoMetrics& metrics;
+    // Accepted bytes that wait for a socket write.
     std::string pending;
     // Bytes of the socket write in progress.
     std::string sending;
-    bool held = false;
+    bool flush_posted = false;
     bool flushing = false;
-    // The error of the first failed socket write; every later write fails
-    // with it.
+    std::uint64_t written = 0;
+    std::uint64_t writes = 0;
+    // The error of the first failed socket write. Later writes fail with
+    // it, and write_frame() drops its frame.
     boost::beast::error_code failure;
-    // A write over the threshold waits for a flush to take its bytes.
-    std::optional<WriteCompletion> waiting;
-    std::size_t waiting_bytes = 0;
     std::optional<DrainCompletion> drained;
   };
 

@@ -20,10 +20,6 @@ struct WireFrame {
   std::size_t size() const { return bytes.size(); }
 };
 
-// A frame queued for one connection. Push frames point into a PushFrame
-// that other connections share.
-using QueuedFrame = std::shared_ptr<const WireFrame>;
-
 // A push in both wire formats. Each message is encoded once per wire
 // format, whatever the number of recipients, and each connection sends the
 // one its encoding needs.
@@ -31,10 +27,8 @@ struct PushFrame {
   WireFrame json;  // binary == false
   WireFrame sbe;   // binary == true
 
-  // Returns the frame of one wire format, sharing ownership of this push.
-  static QueuedFrame select(const std::shared_ptr<const PushFrame>& push, bool binary) {
-    return QueuedFrame(push, binary ? &push->sbe : &push->json);
-  }
+  // Returns the frame of one wire format.
+  const WireFrame& select(bool binary) const { return binary ? sbe : json; }
 };
 
 // A push shared by every connection it is delivered to.

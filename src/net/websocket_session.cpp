@@ -13,11 +13,9 @@ namespace websocket = boost::beast::websocket;
 namespace {
 
 // Bytes requested from Beast per read; a message is assembled from chunks.
-constexpr std::size_t kReadChunkBytes = 16 * 1024;
-// Bytes a connection gathers before a socket write even while its send
-// queue still holds frames. It bounds the delay that gathering adds under
-// load to the time of copying that many bytes.
-constexpr std::size_t kCoalesceBytes = 16 * 1024;
+// Beast reserves this much of the read buffer while it waits for the next
+// frame, so it is a cost of every idle connection.
+constexpr std::size_t kReadChunkBytes = 512;
 // Close reason sent with 1012 when the node shuts down.
 constexpr const char* kRestartReason = "node shutting down";
 
@@ -37,7 +35,7 @@ bool is_normal_close(const beast::error_code& ec) {
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, IoThread& thread,
                                    const Config& config, service::Dispatcher& dispatcher,
                                    std::string remote_address)
-    : ws_(std::move(stream), kCoalesceBytes, &thread.metrics.socket_writes),
+    : ws_(std::move(stream), thread.metrics),
       thread_(thread),
       config_(config),
       dispatcher_(dispatcher),
@@ -157,6 +155,8 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   const bool binary = !ws_.got_text();
   std::string payload = beast::buffers_to_string(read_buffer_.data());
   read_buffer_.consume(read_buffer_.size());
+  // A large request grew the buffer; an idle connection keeps only a chunk.
+  if (read_buffer_.capacity() > kReadChunkBytes) read_buffer_.shrink_to_fit();
   in_flight_ = true;
   request_binary_ = binary;
   push_binary_ = binary;
@@ -173,7 +173,7 @@ void WebSocketSession::complete(std::string frame) {
   thread_.metrics.request_latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - request_started_));
   if (closed_) return;
-  enqueue(std::make_shared<const WireFrame>(WireFrame{std::move(frame), request_binary_}));
+  enqueue(frame, request_binary_);
   if (restarting_) {
     close_with(websocket::close_code::service_restart, kRestartReason);
     return;
@@ -181,9 +181,7 @@ void WebSocketSession::complete(std::string frame) {
   read_next();
 }
 
-void WebSocketSession::push(std::string frame) {
-  enqueue(std::make_shared<const WireFrame>(WireFrame{std::move(frame), false}));
-}
+void WebSocketSession::push(std::string frame) { enqueue(frame, false); }
 
 void WebSocketSession::set_account(std::optional<AccountId> account) {
   if (account_ != account) {
@@ -210,9 +208,13 @@ void WebSocketSession::subscribe_after(RoomId room, MessageId after,
   // Runs on the I/O thread that also appends to the window and delivers
   // live messages, so nothing arrives between the replay and the
   // subscription.
+  replay_bytes_ = replay_allowance();
   replaying_ = true;
   if (auto following = thread_.recent.after(room, after)) {
-    for (const auto* entry : *following) enqueue(PushFrame::select(entry->frame, push_binary_));
+    for (const auto* entry : *following) {
+      const WireFrame& wire = entry->frame->select(push_binary_);
+      enqueue(wire.bytes, wire.binary);
+    }
   } else {
     // PostgreSQL already chose and ordered the stored messages, and ids do
     // not give the room's order, so none are filtered here.
@@ -225,10 +227,13 @@ void WebSocketSession::subscribe_after(RoomId room, MessageId after,
     // its window precedes `after`, and those entries are replayed again.
     for (const auto* entry :
          thread_.recent.not_stored(room, after, stored_ids, stored_in_kafka_order)) {
-      enqueue(PushFrame::select(entry->frame, push_binary_));
+      const WireFrame& wire = entry->frame->select(push_binary_);
+      enqueue(wire.bytes, wire.binary);
     }
   }
   replaying_ = false;
+  const CoalescingStream& stream = ws_.next_layer();
+  replay_end_ = stream.bytes_written() + stream.queued_bytes();
   subscribe(room);
 }
 
@@ -236,7 +241,7 @@ void WebSocketSession::subscribe_after(RoomId room, MessageId after,
 // connection re-encodes each of its messages here.
 void WebSocketSession::enqueue_stored(const service::StoredPush& message) {
   if (!push_binary_) {
-    enqueue(std::make_shared<const WireFrame>(WireFrame{message.frame, false}));
+    enqueue(message.frame, false);
     return;
   }
   Result<std::string> binary = protocol::binary::push_from_json(message.frame);
@@ -245,67 +250,40 @@ void WebSocketSession::enqueue_stored(const service::StoredPush& message) {
                          binary.error().message);
     return;
   }
-  enqueue(std::make_shared<const WireFrame>(WireFrame{std::move(binary).value(), true}));
+  enqueue(binary.value(), true);
 }
 
 void WebSocketSession::deliver(const SharedFrame& frame) {
-  enqueue(PushFrame::select(frame, push_binary_));
+  const WireFrame& wire = frame->select(push_binary_);
+  enqueue(wire.bytes, wire.binary);
 }
 
 void WebSocketSession::on_evicted(RoomId room) {
   logger("net")->info("[C{}] subscription to room {} ended by a room event", id_, room);
 }
 
-void WebSocketSession::enqueue(QueuedFrame frame) {
-  if (closing_ || closed_) return;
-  queued_bytes_ += frame->size();
-  thread_.metrics.send_queue_bytes.add(static_cast<std::int64_t>(frame->size()));
-  thread_.metrics.send_queue_peak_bytes.raise_to(static_cast<std::int64_t>(queued_bytes_));
-  send_queue_.push_back(std::move(frame));
+// Beast has sent or answered a close frame once is_open() is false, and no
+// data frame may follow it.
+void WebSocketSession::enqueue(std::string_view frame, bool binary) {
+  if (closing_ || closed_ || !ws_.is_open()) return;
+  CoalescingStream& stream = ws_.next_layer();
+  stream.write_frame(frame, binary);
+  thread_.metrics.frames_out.add();
+  thread_.metrics.bytes_out.add(frame.size());
+  const std::size_t queued = stream.queued_bytes();
+  thread_.metrics.send_queue_peak_bytes.raise_to(static_cast<std::int64_t>(queued));
   // A replay may exceed the limit at once, because it is bounded by the
   // stored messages one subscribe replays and the resume window. Its bytes
-  // are allowed on top of the limit until that many bytes were written.
-  if (replaying_) replay_allowance_ += send_queue_.back()->size();
-  if (queued_bytes_ > config_.max_send_queue_bytes + replay_allowance_) {
-    close_slow_consumer();
-    return;
-  }
-  if (!writing_) write_next();
+  // are allowed on top of the limit until they are written.
+  if (replaying_) replay_bytes_ += frame.size();
+  if (queued > config_.max_send_queue_bytes + replay_allowance()) close_slow_consumer();
 }
 
-// Frames written while the send queue holds more wait in the coalescing
-// stream, and the stream sends them with one system call when the queue is
-// empty or kCoalesceBytes have gathered.
-void WebSocketSession::write_next() {
-  if (send_queue_.empty() || closing_ || closed_) {
-    writing_ = false;
-    ws_.next_layer().release();
-    return;
-  }
-  writing_ = true;
-  ws_.next_layer().hold();
-  ws_.binary(send_queue_.front()->binary);
-  ws_.async_write(boost::asio::buffer(send_queue_.front()->bytes),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
-}
-
-void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
-  writing_ = false;
-  if (ec) {
-    if (!is_normal_close(ec)) {
-      logger("net")->info("[C{}] write failed: {}", id_, ec.message());
-    }
-    shut_down();
-    return;
-  }
-  const std::size_t written = send_queue_.front()->size();
-  thread_.metrics.frames_out.add();
-  thread_.metrics.bytes_out.add(written);
-  thread_.metrics.send_queue_bytes.add(-static_cast<std::int64_t>(written));
-  queued_bytes_ -= written;
-  replay_allowance_ -= std::min(replay_allowance_, written);
-  send_queue_.pop_front();
-  write_next();
+std::size_t WebSocketSession::replay_allowance() const {
+  if (replaying_) return replay_bytes_;
+  const std::uint64_t written = ws_.next_layer().bytes_written();
+  if (written >= replay_end_) return 0;
+  return static_cast<std::size_t>(std::min<std::uint64_t>(replay_bytes_, replay_end_ - written));
 }
 
 void WebSocketSession::close_with(websocket::close_code code, const char* reason) {
@@ -321,13 +299,10 @@ void WebSocketSession::close_slow_consumer() {
   logger("net")->warn("[C{}] send queue over {} bytes; closing with {} '{}'", id_,
                       config_.max_send_queue_bytes, static_cast<int>(kSlowConsumerCode),
                       kSlowConsumerReason);
-  // Frames not yet handed to Beast are dropped; the client resumes from
-  // the last message it received.
-  if (writing_) {
-    while (send_queue_.size() > 1) send_queue_.pop_back();
-  } else {
-    send_queue_.clear();
-  }
+  // Frames not yet in a socket write are dropped, and the close frame
+  // follows the write in progress. The client resumes from the last message
+  // it received.
+  ws_.next_layer().discard_pending();
   close_with(kSlowConsumerCode, kSlowConsumerReason);
 }
 
@@ -367,9 +342,9 @@ void WebSocketSession::check_liveness(beast::error_code ec) {
     return schedule_liveness_check(last_received_ + ping_interval);
   }
   ping_sent_ = now;
-  // Beast queues the ping behind a write in progress. A failed ping needs
-  // no handling here, because the pending read or the pong timeout then
-  // ends the session.
+  // The ping follows the frames already queued. A failed ping needs no
+  // handling here, because the pending read or the pong timeout then ends
+  // the session.
   ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {});
   schedule_liveness_check(now + pong_timeout);
 }
@@ -403,9 +378,7 @@ void WebSocketSession::shut_down() {
   login_timer_.cancel();
   thread_.registry.unsubscribe(this);
   unregister();
-  send_queue_.clear();
-  thread_.metrics.send_queue_bytes.add(-static_cast<std::int64_t>(queued_bytes_));
-  queued_bytes_ = 0;
+  ws_.next_layer().discard_pending();
 }
 
 }  // namespace parley::net

@@ -1,9 +1,9 @@
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -31,6 +31,9 @@ inline constexpr const char* kLoginTimeoutReason = "login timeout";
 // One client's WebSocket connection. Requests are read one at a time: the
 // next frame is read only after the reply of the previous one was queued,
 // so replies leave in request order. Pushes are queued between replies.
+// Replies and pushes are written as WebSocket frames straight into the
+// CoalescingStream under Beast's stream, which sends each I/O-thread turn's
+// frames with one system call; Beast reads, and writes the control frames.
 //
 // Thread safety: every member runs on the owning IoThread's context.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
@@ -75,10 +78,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void on_accept(boost::beast::error_code ec);
   void read_next();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void enqueue(QueuedFrame frame);
+  void enqueue(std::string_view frame, bool binary);
   void enqueue_stored(const service::StoredPush& message);
-  void write_next();
-  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  // Replayed bytes not yet written, which the send-queue limit allows on
+  // top of max_send_queue_bytes.
+  std::size_t replay_allowance() const;
   void close_with(boost::beast::websocket::close_code code, const char* reason);
   void close_slow_consumer();
   // Pings the client after ping_interval_s without a received frame and
@@ -98,13 +102,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   std::string remote_address_;
 
   boost::beast::flat_buffer read_buffer_;
-  std::deque<QueuedFrame> send_queue_;
-  std::size_t queued_bytes_ = 0;
   // subscribe_after() is queueing its replay.
   bool replaying_ = false;
-  // Replayed bytes still allowed on top of max_send_queue_bytes.
-  std::size_t replay_allowance_ = 0;
-  bool writing_ = false;
+  // Bytes of the replays whose end, at byte replay_end_ of the stream, is
+  // not yet written.
+  std::size_t replay_bytes_ = 0;
+  std::uint64_t replay_end_ = 0;
   bool closing_ = false;
   bool closed_ = false;
   // A request was read and its reply is not queued yet.

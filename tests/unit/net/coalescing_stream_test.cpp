@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -21,22 +22,14 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 
-// A connected pair of loopback sockets: `stream` wraps the server end in a
-// CoalescingStream, `peer` is the plain client end.
+// A connected pair of loopback sockets: `stream_` wraps the server end,
+// `peer_` is the plain client end.
 class CoalescingStreamTest : public ::testing::Test {
  protected:
-  void connect(std::size_t threshold) {
+  void SetUp() override {
     tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     peer_.connect(acceptor.local_endpoint());
-    stream_.emplace(beast::tcp_stream(acceptor.accept()), threshold, &writes_);
-  }
-
-  // Starts a write of `text` through the stream; its completion appends its
-  // error code to `results`. The stream copies `text` before returning.
-  void write(const std::string& text, std::vector<beast::error_code>& results) {
-    stream_->async_write_some(asio::buffer(text), [&results](beast::error_code ec, std::size_t) {
-      results.push_back(ec);
-    });
+    stream_.emplace(beast::tcp_stream(acceptor.accept()), metrics_);
   }
 
   std::string read_exactly(std::size_t bytes) {
@@ -45,146 +38,170 @@ class CoalescingStreamTest : public ::testing::Test {
     return received;
   }
 
+  void run() {
+    context_.restart();
+    context_.run();
+  }
+
+  // Reads `bytes` on another thread while this one runs the stream's
+  // writes, for writes larger than the socket buffers.
+  std::string read_while_running(std::size_t bytes) {
+    std::string received;
+    std::thread reader([&] { received = read_exactly(bytes); });
+    run();
+    reader.join();
+    return received;
+  }
+
   asio::io_context context_;
   tcp::socket peer_{context_};
-  LocalCounter writes_;
+  IoMetrics metrics_;
   std::optional<CoalescingStream> stream_;
 };
 
-TEST_F(CoalescingStreamTest, HeldWritesLeaveInOneSocketWriteOnRelease) {
-  connect(1024);
-  std::vector<beast::error_code> results;
-  stream_->hold();
-  write("one,", results);
-  write("two,", results);
-  write("three", results);
-  context_.run();
-  context_.restart();
-  // Every write completed once its bytes were copied, and none was sent.
-  ASSERT_EQ(results.size(), 3U);
-  for (const auto& ec : results) EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(writes_.value(), 0U);
-  EXPECT_EQ(stream_->pending_bytes(), 13U);
+TEST_F(CoalescingStreamTest, FramesOfOneTurnShareAWrite) {
+  stream_->write_frame("one", false);
+  stream_->write_frame("two", true);
+  stream_->write_frame("", false);
+  EXPECT_EQ(stream_->socket_writes(), 0U);
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 5 + 5 + 2);
 
-  stream_->release();
-  context_.run();
-  EXPECT_EQ(writes_.value(), 1U);
-  EXPECT_EQ(read_exactly(13), "one,two,three");
+  run();
+  EXPECT_EQ(stream_->socket_writes(), 1U);
+  EXPECT_EQ(metrics_.socket_writes.value(), 1U);
+  EXPECT_EQ(read_exactly(12), std::string("\x81\x03one\x82\x03two\x81\x00", 12));
+  EXPECT_EQ(stream_->bytes_written(), 12U);
+  EXPECT_EQ(stream_->queued_bytes(), 0U);
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
 }
 
-TEST_F(CoalescingStreamTest, UnheldWriteIsSentAtOnce) {
-  connect(1024);
-  std::vector<beast::error_code> results;
-  write("alone", results);
-  context_.run();
-  ASSERT_EQ(results.size(), 1U);
-  EXPECT_FALSE(results[0]);
-  EXPECT_EQ(writes_.value(), 1U);
-  EXPECT_EQ(read_exactly(5), "alone");
+TEST_F(CoalescingStreamTest, HeaderEncodesEachLengthForm) {
+  const std::vector<std::pair<std::size_t, std::string>> cases = {
+      {125, std::string("\x81\x7d", 2)},
+      {126, std::string("\x81\x7e\x00\x7e", 4)},
+      {65535, std::string("\x81\x7e\xff\xff", 4)},
+      {65536, std::string("\x81\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10)},
+  };
+  for (const auto& [size, header] : cases) {
+    stream_->write_frame(std::string(size, 'p'), false);
+    run();
+    EXPECT_EQ(read_exactly(header.size()), header) << "payload of " << size << " bytes";
+    EXPECT_EQ(read_exactly(size), std::string(size, 'p')) << "payload of " << size << " bytes";
+  }
 }
 
-TEST_F(CoalescingStreamTest, ThresholdFlushesWhileHeld) {
-  connect(8);
-  std::vector<beast::error_code> results;
-  stream_->hold();
-  write("1234", results);
-  write("56789", results);  // crosses the threshold of 8 bytes
-  write("ab", results);
-  context_.run();
-  context_.restart();
-  ASSERT_EQ(results.size(), 3U);
-  EXPECT_EQ(writes_.value(), 1U);
-  EXPECT_EQ(read_exactly(9), "123456789");
-  EXPECT_EQ(stream_->pending_bytes(), 2U);
-  stream_->release();
-  context_.run();
-  EXPECT_EQ(read_exactly(2), "ab");
-}
-
-TEST_F(CoalescingStreamTest, WritesAfterAFailedFlushFail) {
-  connect(1024);
-  std::vector<beast::error_code> results;
-  stream_->next_layer().socket().shutdown(tcp::socket::shutdown_send);
-  write("lost", results);
-  context_.run();
-  context_.restart();
-  write("after", results);
-  context_.run();
-  ASSERT_EQ(results.size(), 2U);
-  // The first write was accepted before its flush failed.
-  EXPECT_FALSE(results[0]);
-  EXPECT_EQ(results[1], asio::error::broken_pipe);
-}
-
-TEST_F(CoalescingStreamTest, DestroyedDuringAFlushLeavesItsHandlerSafe) {
-  connect(1 << 20);
-  // More than the loopback socket buffers take while the peer reads
-  // nothing, so the socket write is still in progress at destruction.
-  std::string large(16 << 20, 'x');
-  std::vector<beast::error_code> results;
-  write(large, results);
+TEST_F(CoalescingStreamTest, FramesDuringAWriteFollowInTheNext) {
+  // Larger than the loopback socket buffers take at once, so the first
+  // socket write is still in progress when the next frames arrive.
+  const std::string large(8 << 20, 'x');
+  stream_->write_frame(large, true);
   context_.poll();
-  stream_.reset();
-  context_.run();
-  ASSERT_EQ(results.size(), 1U);
+  ASSERT_EQ(stream_->socket_writes(), 1U);
+  stream_->write_frame("a", false);
+  stream_->write_frame("b", false);
+  context_.poll();
+  EXPECT_EQ(stream_->socket_writes(), 1U);
+
+  std::string received = read_while_running(10 + large.size());
+  EXPECT_EQ(received.substr(10), large);
+  EXPECT_EQ(stream_->socket_writes(), 2U);
+  EXPECT_EQ(read_exactly(6), std::string("\x81\x01"
+                                         "a\x81\x01"
+                                         "b",
+                                         6));
 }
 
-// Beast's WebSocket stream on top: frames written while held come out in
-// order with the close frame last, which the teardown wrote before it shut
-// the socket down.
-TEST(CoalescingWebSocketTest, CloseFrameFollowsHeldFrames) {
+TEST_F(CoalescingStreamTest, DiscardKeepsTheWriteInProgress) {
+  const std::string large(8 << 20, 'x');
+  stream_->write_frame(large, true);
+  context_.poll();
+  stream_->write_frame("dropped", false);
+  stream_->discard_pending();
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), static_cast<std::int64_t>(10 + large.size()));
+
+  std::string received = read_while_running(10 + large.size());
+  EXPECT_EQ(received.substr(10), large);
+  EXPECT_EQ(stream_->socket_writes(), 1U);
+  EXPECT_EQ(stream_->queued_bytes(), 0U);
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
+}
+
+TEST_F(CoalescingStreamTest, WritesAfterAFailedWriteFail) {
+  stream_->next_layer().socket().shutdown(tcp::socket::shutdown_send);
+  stream_->write_frame("lost", false);
+  run();
+
+  std::optional<beast::error_code> result;
+  stream_->async_write_some(asio::buffer(std::string_view("after")),
+                            [&result](beast::error_code ec, std::size_t) { result = ec; });
+  run();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(*result, asio::error::broken_pipe);
+  stream_->write_frame("dropped", false);
+  EXPECT_EQ(stream_->queued_bytes(), 0U);
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
+}
+
+TEST_F(CoalescingStreamTest, DestroyedDuringAWriteIsSafe) {
+  stream_->write_frame(std::string(16 << 20, 'x'), true);
+  context_.poll();
+  ASSERT_EQ(stream_->socket_writes(), 1U);
+  stream_.reset();
+  run();
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
+}
+
+// Beast's WebSocket stream on top: data frames from write_frame() and
+// Beast's own ping and close frames reach the client in the order written,
+// and the teardown writes the close frame before it shuts the socket down.
+TEST(CoalescingWebSocketTest, BeastFramesKeepTheirPlace) {
   asio::io_context context;
   tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   websocket::stream<tcp::socket> client(context);
-  LocalCounter writes;
+  IoMetrics metrics;
   std::optional<websocket::stream<CoalescingStream>> server;
   std::vector<std::string> received;
   beast::error_code client_error;
   beast::flat_buffer buffer;
+
+  client.control_callback([&received](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) received.emplace_back("(ping)");
+  });
   std::function<void()> read_next = [&] {
     client.async_read(buffer, [&](beast::error_code ec, std::size_t) {
       if (ec) {
         client_error = ec;
         return;
       }
-      received.push_back(beast::buffers_to_string(buffer.data()));
+      received.push_back((client.got_binary() ? "binary " : "text ") +
+                         beast::buffers_to_string(buffer.data()));
       buffer.consume(buffer.size());
       read_next();
     });
   };
-
   acceptor.async_accept([&](beast::error_code ec, tcp::socket socket) {
-    ASSERT_FALSE(ec);
-    server.emplace(beast::tcp_stream(std::move(socket)), 1024, &writes);
+    ASSERT_FALSE(ec) << ec.message();
+    server.emplace(beast::tcp_stream(std::move(socket)), metrics);
     server->async_accept([&](beast::error_code accepted) {
-      ASSERT_FALSE(accepted);
-      server->next_layer().hold();
-      server->async_write(asio::buffer(std::string_view("first")), [&](beast::error_code first,
-                                                                       std::size_t) {
-        ASSERT_FALSE(first);
-        server->async_write(
-            asio::buffer(std::string_view("second")), [&](beast::error_code second, std::size_t) {
-              ASSERT_FALSE(second);
-              server->next_layer().release();
-              server->async_close(websocket::close_code::going_away, [](beast::error_code) {});
-            });
-      });
+      ASSERT_FALSE(accepted) << accepted.message();
+      server->next_layer().write_frame("first", false);
+      server->async_ping({}, [](beast::error_code) {});
+      server->next_layer().write_frame("second", true);
+      server->async_close(websocket::close_code::going_away, [](beast::error_code) {});
     });
   });
   client.next_layer().async_connect(acceptor.local_endpoint(), [&](beast::error_code ec) {
-    ASSERT_FALSE(ec);
+    ASSERT_FALSE(ec) << ec.message();
     client.async_handshake("127.0.0.1", "/", [&](beast::error_code shaken) {
-      ASSERT_FALSE(shaken);
+      ASSERT_FALSE(shaken) << shaken.message();
       read_next();
     });
   });
   context.run();
 
-  EXPECT_EQ(received, (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(received, (std::vector<std::string>{"text first", "(ping)", "binary second"}));
   EXPECT_EQ(client_error, websocket::error::closed);
   EXPECT_EQ(client.reason().code, websocket::close_code::going_away);
-  // The handshake response, the two held frames together, the close frame.
-  EXPECT_EQ(writes.value(), 3U);
 }
 
 }  // namespace
