@@ -34,6 +34,10 @@ std::string statement_summary(std::string_view sql) {
   return summary;
 }
 
+// SQLSTATE feature_not_supported, which PostgreSQL reports when a prepared
+// statement's result columns changed since it was prepared.
+constexpr std::string_view kStalePlanState = "0A000";
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -216,9 +220,38 @@ Rows Connection::exec(std::string_view sql, const Params& params) {
     values.push_back(params[i]->c_str());
   }
   const std::string statement(sql);
-  PGresult* result = PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()),
-                                  nullptr, values.data(), nullptr, nullptr, 0);
+  const int count = static_cast<int>(values.size());
+  const std::string* name = prepared_name(statement, count);
+  if (name == nullptr) {
+    return check(
+        PQexecParams(conn_, statement.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0),
+        sql);
+  }
+  PGresult* result =
+      PQexecPrepared(conn_, name->c_str(), count, values.data(), nullptr, nullptr, 0);
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  if (state != nullptr && std::string_view(state) == kStalePlanState) {
+    // A table that the statement reads changed its columns since it was
+    // prepared ("cached plan must not change result type"). The statement
+    // did not run, so outside a transaction it runs again unprepared. The
+    // next call prepares it anew.
+    prepared_.erase(statement);
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      PQclear(result);
+      result = PQexecParams(conn_, statement.c_str(), count, nullptr, values.data(), nullptr,
+                            nullptr, 0);
+    }
+  }
   return check(result, sql);
+}
+
+const std::string* Connection::prepared_name(const std::string& sql, int param_count) {
+  auto found = prepared_.find(sql);
+  if (found != prepared_.end()) return &found->second;
+  if (prepared_.size() >= kMaxPreparedStatements) return nullptr;
+  std::string name = fmt::format("parley_{}", prepared_count_++);
+  check(PQprepare(conn_, name.c_str(), sql.c_str(), param_count, nullptr), sql);
+  return &prepared_.emplace(sql, std::move(name)).first->second;
 }
 
 void Connection::exec_script(std::string_view sql) {

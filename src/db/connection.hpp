@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -74,6 +75,10 @@ class Connection {
   // Default bound on establishing a connection when the connection string
   // sets no connect_timeout.
   static constexpr std::chrono::milliseconds kDefaultConnectTimeout{5000};
+  // Maximum number of statements one connection keeps prepared. Further
+  // statements run unprepared, so SQL whose text varies cannot grow the
+  // cache without bound.
+  static constexpr std::size_t kMaxPreparedStatements = 256;
 
   // Connects to `conninfo` (a key=value string or a postgresql:// URI) and
   // sets statement_timeout to `statement_timeout_ms` (0 disables it). The
@@ -91,7 +96,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Runs one parameterised statement ($1, $2, ...) with text parameters and
-  // returns its rows. Throws DbError when the statement fails, and
+  // returns its rows. The first kMaxPreparedStatements distinct statements
+  // are prepared on first use and reused, so the server parses each once
+  // per connection. Throws DbError when the statement fails, and
   // std::invalid_argument when a parameter contains a NUL byte, which
   // PostgreSQL text cannot store.
   Rows exec(std::string_view sql, std::initializer_list<std::optional<std::string>> params = {});
@@ -133,10 +140,17 @@ class Connection {
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Rows check(PGresult* result, std::string_view sql);
+  // Returns the name of the prepared statement for `sql`, preparing it on
+  // first use, or nullptr when the cache is full.
+  const std::string* prepared_name(const std::string& sql, int param_count);
   [[noreturn]] void fail(PGresult* result, std::string_view sql);
 
   PGconn* conn_;
   bool broken_ = false;
+  // Statement names by SQL text. Names are never reused, because a name
+  // whose entry was dropped may still exist on the server.
+  std::unordered_map<std::string, std::string> prepared_;
+  std::uint64_t prepared_count_ = 0;
 };
 
 // Opens a transaction on construction and rolls it back on destruction

@@ -64,6 +64,16 @@ bool is_blocked(Connection& connection, RoomId room, AccountId account) {
   return exists_in(connection, "blocked_members", room, account);
 }
 
+RoomAccess access(Connection& connection, RoomId room, AccountId account) {
+  static const char* statement =
+      "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1::bigint), "
+      "EXISTS (SELECT 1 FROM blocked_members WHERE room_id = $1::bigint AND account_id = "
+      "$2::bigint), "
+      "EXISTS (SELECT 1 FROM room_members WHERE room_id = $1::bigint AND account_id = $2::bigint)";
+  Rows rows = connection.exec(statement, {sql::to_param(room), sql::to_param(account)});
+  return RoomAccess{rows.boolean(0, 0), rows.boolean(0, 1), rows.boolean(0, 2)};
+}
+
 AddMemberOutcome add_member(Connection& connection, RoomId room, AccountId account) {
   // The EXISTS test turns a missing room into "no row inserted". A room
   // deleted between that test and the insert fails the foreign key instead.

@@ -40,6 +40,17 @@ std::optional<RoomRow> find_by_name(Connection& connection, std::string_view nam
 bool is_member(Connection& connection, RoomId room, AccountId account);
 bool is_blocked(Connection& connection, RoomId room, AccountId account);
 
+// A room's existence and one account's standing in it, read from one
+// snapshot.
+struct RoomAccess {
+  bool room_exists = false;
+  bool blocked = false;
+  bool member = false;
+};
+// Reads RoomAccess in one statement, which costs one round trip where
+// find_by_id(), is_blocked() and is_member() cost three.
+RoomAccess access(Connection& connection, RoomId room, AccountId account);
+
 enum class AddMemberOutcome { kAdded, kAlreadyMember, kRoomNotFound };
 
 // Adds `account` to the room's members. Idempotent: kAlreadyMember when the

@@ -60,13 +60,10 @@ void subscribe(Services& services, Request& request) {
       services.database, connection,
       [&services, caller, room_id, after,
        before](db::Connection& database) -> Result<db::messages::MessagesAfter> {
-        if (!db::rooms::find_by_id(database, room_id)) return kRoomNotFound;
-        if (db::rooms::is_blocked(database, room_id, caller)) {
-          return Error{403, "Cannot subscribe: blocked"};
-        }
-        if (!db::rooms::is_member(database, room_id, caller)) {
-          return Error{403, "Cannot subscribe: not a member"};
-        }
+        const db::rooms::RoomAccess access = db::rooms::access(database, room_id, caller);
+        if (!access.room_exists) return kRoomNotFound;
+        if (access.blocked) return Error{403, "Cannot subscribe: blocked"};
+        if (!access.member) return Error{403, "Cannot subscribe: not a member"};
         services.memberships.store(room_id, caller, before);
         if (!after) return db::messages::MessagesAfter{};
         return db::messages::after(database, room_id, *after, kMaxReplayedMessages);

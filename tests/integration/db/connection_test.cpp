@@ -112,6 +112,60 @@ TEST_F(ConnectionTest, ExecRejectsNulInParameter) {
   EXPECT_THROW(db().exec("SELECT $1::text", {std::string("a\0b", 3)}), std::invalid_argument);
 }
 
+std::int64_t prepared_statement_count(Connection& connection, const std::string& sql) {
+  return connection
+      .exec("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1::text", {sql})
+      .int64(0, 0);
+}
+
+TEST_F(ConnectionTest, ExecPreparesStatementOnce) {
+  const std::string sql = "SELECT $1::int + 1";
+  EXPECT_EQ(db().exec(sql, {"1"}).int32(0, 0), 2);
+  EXPECT_EQ(db().exec(sql, {"41"}).int32(0, 0), 42);
+  EXPECT_EQ(prepared_statement_count(db(), sql), 1);
+}
+
+TEST_F(ConnectionTest, ExecRunsStatementsBeyondCacheUnprepared) {
+  const std::size_t statements = Connection::kMaxPreparedStatements + 10;
+  for (std::size_t i = 0; i < statements; ++i) {
+    const std::string sql = "SELECT $1::int + " + std::to_string(i);
+    ASSERT_EQ(db().exec(sql, {"1"}).int64(0, 0), static_cast<std::int64_t>(i + 1)) << sql;
+  }
+  const std::string last = "SELECT $1::int + " + std::to_string(statements - 1);
+  EXPECT_EQ(prepared_statement_count(db(), last), 0);
+  EXPECT_EQ(db().exec("SELECT count(*) FROM pg_prepared_statements").int64(0, 0),
+            static_cast<std::int64_t>(Connection::kMaxPreparedStatements));
+}
+
+TEST_F(ConnectionTest, ExecRunsPreparedSelectAfterColumnAdded) {
+  db().exec("CREATE TEMP TABLE widened (a int)");
+  db().exec("INSERT INTO widened VALUES (1)");
+  const std::string sql = "SELECT * FROM widened";
+  EXPECT_EQ(db().exec(sql).columns(), 1);
+  db().exec("ALTER TABLE widened ADD COLUMN b int");
+  Rows rows = db().exec(sql);
+  EXPECT_EQ(rows.columns(), 2);
+  EXPECT_EQ(rows.size(), 1);
+}
+
+TEST_F(ConnectionTest, ExecReportsStalePlanInsideTransaction) {
+  db().exec("CREATE TEMP TABLE widened (a int)");
+  const std::string sql = "SELECT * FROM widened";
+  EXPECT_EQ(db().exec(sql).columns(), 1);
+  db().exec("ALTER TABLE widened ADD COLUMN b int");
+  {
+    Transaction transaction(db());
+    try {
+      db().exec(sql);
+      FAIL() << "a stale prepared statement ran inside a transaction";
+    } catch (const DbError& error) {
+      EXPECT_EQ(error.sqlstate(), "0A000");
+      EXPECT_FALSE(error.connection_lost());
+    }
+  }
+  EXPECT_EQ(db().exec(sql).columns(), 2);
+}
+
 TEST_F(ConnectionTest, StatementTimeoutCancelsStatement) {
   auto connection = Connection::open(shared_conninfo(), 100);
   try {

@@ -190,5 +190,32 @@ TEST_F(RoomsTest, UnblockKeepsMembershipGone) {
   EXPECT_EQ(rooms::unblock_members(db(), room.id, {alice_.id}), 0u);
 }
 
+TEST_F(RoomsTest, AccessReadsExistenceBlockAndMembership) {
+  const RoomRow room = make_room(db(), "general_room", owner_.id);
+  rooms::add_member(db(), room.id, alice_.id);
+  rooms::block_members(db(), room.id, {bob_.id}, "block-event");
+
+  const rooms::RoomAccess member = rooms::access(db(), room.id, alice_.id);
+  EXPECT_TRUE(member.room_exists);
+  EXPECT_FALSE(member.blocked);
+  EXPECT_TRUE(member.member);
+
+  const rooms::RoomAccess blocked = rooms::access(db(), room.id, bob_.id);
+  EXPECT_TRUE(blocked.room_exists);
+  EXPECT_TRUE(blocked.blocked);
+  EXPECT_FALSE(blocked.member);
+
+  const AccountRow carol = make_account(db(), "carol_account");
+  const rooms::RoomAccess outsider = rooms::access(db(), room.id, carol.id);
+  EXPECT_TRUE(outsider.room_exists);
+  EXPECT_FALSE(outsider.blocked);
+  EXPECT_FALSE(outsider.member);
+
+  const rooms::RoomAccess missing = rooms::access(db(), room.id + 1000, alice_.id);
+  EXPECT_FALSE(missing.room_exists);
+  EXPECT_FALSE(missing.blocked);
+  EXPECT_FALSE(missing.member);
+}
+
 }  // namespace
 }  // namespace parley::db::testing
