@@ -233,15 +233,18 @@ void Population::count_pushes(std::size_t index) {
 }
 
 void Population::resume(std::size_t index, std::size_t node,
+                        std::function<void(ResumeStep)> on_step,
                         std::function<void(std::string)> done) {
   Client& client = clients_[index];
   client.node = node;
   client.creates_account = false;
-  connect_one(index, [this, index, done](std::string error) {
+  connect_one(index, [this, index, on_step, done](std::string error) {
     if (!error.empty()) return done(std::move(error));
+    on_step(ResumeStep::connected);
     count_pushes(index);
-    log_in(index, [this, index, done](std::string login_error) {
+    log_in(index, [this, index, on_step, done](std::string login_error) {
       if (!login_error.empty()) return done(std::move(login_error));
+      on_step(ResumeStep::logged_in);
       subscribe(index, true, done);
     });
   });

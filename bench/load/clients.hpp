@@ -40,6 +40,9 @@ struct Client {
   std::int64_t last_message_id = 0;
 };
 
+// The steps of Population::resume that precede the final subscribe.
+enum class ResumeStep { connected, logged_in };
+
 struct Room {
   std::string name;
   std::int64_t id = 0;
@@ -76,8 +79,10 @@ class Population {
   // client's worker counters.
   void count_pushes(std::size_t index);
   // Sets up one client's connection on `node` again: connect, log in and
-  // subscribe after its last message id. Runs `done` on its thread.
-  void resume(std::size_t index, std::size_t node, std::function<void(std::string)> done);
+  // subscribe after its last message id. Runs `on_step` after each of the
+  // first two steps succeeded and `done` at the end, both on its thread.
+  void resume(std::size_t index, std::size_t node, std::function<void(ResumeStep)> on_step,
+              std::function<void(std::string)> done);
 
   static std::string password() { return "bench-password"; }
 

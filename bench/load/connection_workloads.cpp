@@ -1,5 +1,6 @@
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -150,13 +151,19 @@ Result<json::object> run_idle(const Options& options, Workers& workers) {
 
 namespace {
 
-// State of the clients of the killed node while they resume.
+// State of the clients of the killed node while they resume. The per-client
+// times are steady-clock nanoseconds, each written on the client's thread.
+// A retried attempt overwrites the step times of the failed one, so they
+// describe the attempt that succeeded.
 struct ResumeTracker {
   std::atomic<std::size_t> resumed{0};
   std::atomic<std::size_t> failures{0};
   std::mutex error_mutex;
   std::string first_error;
-  std::vector<std::int64_t> resumed_ns;  // per client, written on its thread
+  std::vector<std::int64_t> closed_ns;
+  std::vector<std::int64_t> connected_ns;
+  std::vector<std::int64_t> logged_in_ns;
+  std::vector<std::int64_t> resumed_ns;
   std::int64_t killed_ns = 0;
   std::chrono::steady_clock::time_point deadline;
 };
@@ -167,7 +174,11 @@ void resume_client(Population& population, std::size_t index,
                    const std::vector<std::size_t>& survivors, std::size_t attempt,
                    const std::shared_ptr<ResumeTracker>& tracker) {
   const std::size_t node = survivors[(index + attempt) % survivors.size()];
-  population.resume(index, node,
+  auto on_step = [index, tracker](ResumeStep step) {
+    auto& times = step == ResumeStep::connected ? tracker->connected_ns : tracker->logged_in_ns;
+    times[index] = steady_now_ns();
+  };
+  population.resume(index, node, on_step,
                     [&population, index, survivors, attempt, tracker](std::string error) {
                       if (error.empty()) {
                         tracker->resumed_ns[index] = steady_now_ns();
@@ -187,6 +198,65 @@ void resume_client(Population& population, std::size_t index,
                         resume_client(population, index, survivors, attempt + 1, tracker);
                       });
                     });
+}
+
+// Milliseconds after the SIGKILL at which the resumed clients reached each
+// step, as histograms.
+struct ResumeSteps {
+  Histogram closed_ms;
+  Histogram connected_ms;
+  Histogram logged_in_ms;
+  Histogram resumed_ms;
+};
+
+void record_since(Histogram& histogram, std::int64_t time_ns, std::int64_t killed_ns) {
+  if (time_ns <= 0) return;
+  histogram.record(static_cast<std::uint64_t>(std::max<std::int64_t>(time_ns - killed_ns, 0)) /
+                   1'000'000);
+}
+
+json::object print_step(std::string_view name, const Histogram& histogram) {
+  fmt::print("{:>12} {:>8} {:>8} {:>8} {:>8}\n", name, histogram.count(),
+             histogram.value_at_percentile(50), histogram.value_at_percentile(99), histogram.max());
+  return json::object{{"count", histogram.count()},
+                      {"p50Ms", histogram.value_at_percentile(50)},
+                      {"p99Ms", histogram.value_at_percentile(99)},
+                      {"maxMs", histogram.max()}};
+}
+
+// Prints when the clients noticed the close, connected, logged in and
+// subscribed, counted from the SIGKILL, and returns the same as JSON.
+json::object report_steps(const ResumeSteps& steps) {
+  fmt::print("\nreconnect: time after SIGKILL, ms\n");
+  fmt::print("{:>12} {:>8} {:>8} {:>8} {:>8}\n", "step", "clients", "p50", "p99", "max");
+  json::object result;
+  result["closed"] = print_step("closed", steps.closed_ms);
+  result["connected"] = print_step("connected", steps.connected_ms);
+  result["loggedIn"] = print_step("logged in", steps.logged_in_ms);
+  result["subscribed"] = print_step("subscribed", steps.resumed_ms);
+  return result;
+}
+
+std::vector<ProcessSample> sample_processes(const std::vector<WatchedProcess>& processes) {
+  std::vector<ProcessSample> samples;
+  for (const WatchedProcess& process : processes) samples.push_back(sample_process(process));
+  return samples;
+}
+
+// Prints the CPU time each watched process used from the SIGKILL until
+// the last client resumed, and returns the same as JSON.
+json::object report_storm_cpu(const std::vector<WatchedProcess>& processes,
+                              const std::vector<ProcessSample>& at_kill,
+                              const std::vector<ProcessSample>& at_end, double seconds) {
+  fmt::print("\nreconnect: CPU from SIGKILL until the last resume ({:.2f} s)\n", seconds);
+  json::object result;
+  for (std::size_t i = 0; i < processes.size(); ++i) {
+    if (!at_end[i].alive) continue;
+    const double used = at_end[i].cpu_seconds - at_kill[i].cpu_seconds;
+    fmt::print("{:>14} {:>8.2f} s\n", processes[i].name, used);
+    result[processes[i].name] = used;
+  }
+  return result;
 }
 
 }  // namespace
@@ -217,6 +287,9 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
   for (std::size_t i = 0; i < clients.size(); ++i) population.count_pushes(i);
 
   auto tracker = std::make_shared<ResumeTracker>();
+  tracker->closed_ns.assign(clients.size(), 0);
+  tracker->connected_ns.assign(clients.size(), 0);
+  tracker->logged_in_ns.assign(clients.size(), 0);
   tracker->resumed_ns.assign(clients.size(), 0);
   const double rate = options.rate > 0 ? options.rate : 100;
   LoadDriver driver(options, workers, population);
@@ -228,6 +301,7 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
     workers.run_on(clients[i].worker, [&population, &clients, i, survivors, tracker] {
       clients[i].connection->set_closed_handler(
           [&population, i, survivors, tracker](const boost::beast::error_code&) {
+            tracker->closed_ns[i] = steady_now_ns();
             resume_client(population, i, survivors, 0, tracker);
           });
       return 0;
@@ -236,8 +310,12 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
   tracker->deadline = std::chrono::steady_clock::now() +
                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                           std::chrono::duration<double>(options.resume_timeout_seconds));
+  const std::vector<ProcessSample> cpu_at_kill = sample_processes(driver.watched());
   tracker->killed_ns = steady_now_ns();
   fmt::print("reconnect: sending SIGKILL to node {} (PID {})\n", victim, options.kill_pid);
+  // stdout is fully buffered when it is a pipe (scripts/bench.sh tees it),
+  // so flush to show the SIGKILL before the storm rather than at exit.
+  std::fflush(stdout);
   if (::kill(options.kill_pid, SIGKILL) != 0) {
     return Error{
         1, fmt::format("kill({}, SIGKILL) failed: {}", options.kill_pid, std::strerror(errno))};
@@ -248,6 +326,7 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const double all_resumed_s = static_cast<double>(steady_now_ns() - tracker->killed_ns) / 1e9;
+  const std::vector<ProcessSample> cpu_at_end = sample_processes(driver.watched());
   // Keep sending for a while after the last resume, then stop and drain.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   driver.stop_sending();
@@ -258,7 +337,7 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
                      [&clients, sender_index] { return clients[sender_index].next_sequence; });
   std::size_t missing_clients = 0;
   std::uint64_t missing_messages = 0;
-  Histogram resume_ms;
+  ResumeSteps steps;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     workers.run_on(w, [&, w] {
       for (std::size_t i = 0; i < clients.size(); ++i) {
@@ -269,10 +348,10 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
           ++missing_clients;
           missing_messages += sent_sequences - received;
         }
-        if (tracker->resumed_ns[i] > 0) {
-          resume_ms.record(static_cast<std::uint64_t>(tracker->resumed_ns[i] - tracker->killed_ns) /
-                           1'000'000);
-        }
+        record_since(steps.closed_ms, tracker->closed_ns[i], tracker->killed_ns);
+        record_since(steps.connected_ms, tracker->connected_ns[i], tracker->killed_ns);
+        record_since(steps.logged_in_ms, tracker->logged_in_ns[i], tracker->killed_ns);
+        record_since(steps.resumed_ms, tracker->resumed_ns[i], tracker->killed_ns);
       }
       return 0;
     });
@@ -282,8 +361,8 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
   fmt::print(
       "\nreconnect: {} of {} clients resumed; the last {:.2f} s after SIGKILL (p50 {} ms, "
       "p99 {} ms), {} failed attempts\n",
-      resumed, subscribers, all_resumed_s, resume_ms.value_at_percentile(50),
-      resume_ms.value_at_percentile(99), tracker->failures.load());
+      resumed, subscribers, all_resumed_s, steps.resumed_ms.value_at_percentile(50),
+      steps.resumed_ms.value_at_percentile(99), tracker->failures.load());
   if (tracker->failures.load() > 0) {
     std::lock_guard lock(tracker->error_mutex);
     fmt::print("reconnect: first failed attempt: {}\n", tracker->first_error);
@@ -295,14 +374,17 @@ Result<json::object> run_reconnect(const Options& options, Workers& workers) {
   json::object result{{"clients", subscribers},
                       {"resumed", resumed},
                       {"allResumedSeconds", all_resumed_s},
-                      {"resumeMsP50", resume_ms.value_at_percentile(50)},
-                      {"resumeMsP99", resume_ms.value_at_percentile(99)},
+                      {"resumeMsP50", steps.resumed_ms.value_at_percentile(50)},
+                      {"resumeMsP99", steps.resumed_ms.value_at_percentile(99)},
                       {"failedAttempts", tracker->failures.load()},
                       {"firstFailure", tracker->first_error},
                       {"messagesSent", sent_sequences},
                       {"clientsMissingMessages", missing_clients},
                       {"messagesMissing", missing_messages},
                       {"duplicates", counters.duplicates}};
+  result["steps"] = report_steps(steps);
+  result["stormCpuSeconds"] =
+      report_storm_cpu(driver.watched(), cpu_at_kill, cpu_at_end, all_resumed_s);
   for (Client& client : clients) client.connection->close();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   if (resumed < subscribers || missing_clients > 0) {

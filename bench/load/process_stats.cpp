@@ -13,6 +13,8 @@ namespace {
 struct StatFields {
   pid_t parent = 0;
   long ticks = 0;
+  // cutime + cstime: the CPU time of children that exited and were reaped.
+  long reaped_children_ticks = 0;
 };
 
 // Parses /proc/<pid>/stat. The command name in field 2 may contain spaces
@@ -32,10 +34,13 @@ bool read_stat(pid_t pid, StatFields& fields) {
   for (int i = 5; i <= 13; ++i) rest >> skipped;
   long user = 0;
   long system = 0;
-  rest >> user >> system;
+  long children_user = 0;
+  long children_system = 0;
+  rest >> user >> system >> children_user >> children_system;
   if (!rest) return false;
   fields.parent = static_cast<pid_t>(parent);
   fields.ticks = user + system;
+  fields.reaped_children_ticks = children_user + children_system;
   return true;
 }
 
@@ -77,6 +82,11 @@ ProcessSample sample_process(const WatchedProcess& process) {
   sample.rss_kib = status_kib(process.pid, "VmRSS:");
   sample.peak_rss_kib = status_kib(process.pid, "VmHWM:");
   if (process.include_children) {
+    // Children that exited, such as the backends of a killed node, keep
+    // counting through the parent's cutime and cstime, so their exit does
+    // not lower the sum. A child reaped between this read and the scan
+    // below is missed in this one sample.
+    ticks += fields.reaped_children_ticks;
     for (pid_t child : children_of(process.pid)) {
       StatFields child_fields;
       if (read_stat(child, child_fields)) ticks += child_fields.ticks;

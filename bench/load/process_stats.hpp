@@ -26,7 +26,8 @@ struct ProcessSample {
 
 // Reads /proc/<pid>/stat (fields 14 and 15, utime and stime, in clock
 // ticks) and /proc/<pid>/status (VmRSS, VmHWM). For include_children it
-// adds every process whose parent is `pid`, found by scanning /proc.
+// adds every process whose parent is `pid`, found by scanning /proc, and
+// the parent's cutime and cstime (fields 16 and 17) for reaped children.
 ProcessSample sample_process(const WatchedProcess& process);
 
 // Kernel TCP memory from /proc/net/sockstat: sockets in use and the pages
