@@ -28,6 +28,7 @@ std::string random_group_id() {
 struct FanoutConsumer::Impl {
   Config config;
   Handler handler;
+  BatchEndHandler batch_end;
   std::chrono::milliseconds metadata_refresh_interval;
   detail::HandlePtr handle;
   std::atomic<std::int32_t> assigned_partitions{0};
@@ -39,6 +40,9 @@ struct FanoutConsumer::Impl {
   Status create_handle();
   Status assign_from_end(std::int32_t partitions);
   void run();
+  // Hands over the records that librdkafka holds, waiting up to
+  // kPollInterval for the first. Returns how many it took.
+  std::size_t consume_batch();
   void consume(const rd_kafka_message_t& message);
   void refresh_partitions();
 };
@@ -92,17 +96,33 @@ Status FanoutConsumer::Impl::assign_from_end(std::int32_t partitions) {
 void FanoutConsumer::Impl::run() {
   auto next_refresh = std::chrono::steady_clock::now() + metadata_refresh_interval;
   while (!stopping.load()) {
-    rd_kafka_message_t* message =
-        rd_kafka_consumer_poll(handle.get(), static_cast<int>(kPollInterval.count()));
-    if (message != nullptr) {
-      consume(*message);
-      rd_kafka_message_destroy(message);
+    if (consume_batch() > 0 && batch_end) {
+      try {
+        batch_end();
+      } catch (const std::exception& error) {
+        logger("kafka")->error("fan-out batch-end handler failed: {}", error.what());
+      }
     }
     if (std::chrono::steady_clock::now() >= next_refresh) {
       refresh_partitions();
       next_refresh = std::chrono::steady_clock::now() + metadata_refresh_interval;
     }
   }
+}
+
+std::size_t FanoutConsumer::Impl::consume_batch() {
+  int timeout_ms = static_cast<int>(kPollInterval.count());
+  std::size_t taken = 0;
+  while (taken < kMaxBatchRecords) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(handle.get(), timeout_ms);
+    if (message == nullptr) break;
+    consume(*message);
+    rd_kafka_message_destroy(message);
+    ++taken;
+    // Later records of the round are only those already fetched.
+    timeout_ms = 0;
+  }
+  return taken;
 }
 
 void FanoutConsumer::Impl::consume(const rd_kafka_message_t& message) {
@@ -175,6 +195,10 @@ FanoutConsumer::FanoutConsumer(const Config& config, Handler handler,
 }
 
 FanoutConsumer::~FanoutConsumer() { stop(); }
+
+void FanoutConsumer::set_batch_end_handler(BatchEndHandler handler) {
+  impl_->batch_end = std::move(handler);
+}
 
 Status FanoutConsumer::start() {
   if (Status created = impl_->create_handle(); !created) {

@@ -16,10 +16,20 @@ namespace parley::kafka {
 // manually instead of joining a consumer group, so nodes never split
 // partitions between them, and it commits no offsets. Records are handed
 // over in partition order.
+//
+// Each poll round takes every record that librdkafka already holds, up to
+// kMaxBatchRecords, and runs the batch-end handler after the last of them.
+// A node hands a whole batch to its I/O threads at once, so a connection
+// gets all of the batch's pushes in one socket write.
 class FanoutConsumer {
  public:
   using Handler =
       std::function<void(const Record& record, std::int32_t partition, std::int64_t offset)>;
+  using BatchEndHandler = std::function<void()>;
+
+  // Records of one poll round at most. Bounds the delay that a batch adds
+  // to its first record.
+  static constexpr std::size_t kMaxBatchRecords = 512;
 
   static constexpr std::chrono::milliseconds kDefaultMetadataRefreshInterval{5000};
 
@@ -31,6 +41,11 @@ class FanoutConsumer {
       const Config& config, Handler handler,
       std::chrono::milliseconds metadata_refresh_interval = kDefaultMetadataRefreshInterval);
   ~FanoutConsumer();  // calls stop()
+
+  // Sets the handler that runs on the consumer thread after the handler
+  // ran for the records of one poll round, even when some of them failed
+  // to decode. Call it before start().
+  void set_batch_end_handler(BatchEndHandler handler);
 
   FanoutConsumer(const FanoutConsumer&) = delete;
   FanoutConsumer& operator=(const FanoutConsumer&) = delete;

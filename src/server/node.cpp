@@ -94,6 +94,7 @@ Status Node::start() {
   fanout_ = std::make_unique<kafka::FanoutConsumer>(
       config_,
       [this](const kafka::Record& record, std::int32_t, std::int64_t) { deliver(record); });
+  fanout_->set_batch_end_handler([this] { post_pending_work(); });
   if (auto started = fanout_->start(); !started) {
     return Error{1, fmt::format("Kafka at {} is not usable: {}; check --kafka-bootstrap-servers",
                                 config_.kafka_bootstrap_servers, started.error().message)};
@@ -156,8 +157,8 @@ void Node::deliver(const kafka::Record& record) {
             auto frame = std::make_shared<const net::PushFrame>(
                 net::PushFrame{{protocol::serialize_push(info), false},
                                {protocol::binary::serialize_push(info), true}});
-            io_pool_.post_to_all([frame, room = message.room_id, id = message.message_id,
-                                  timestamp = message.timestamp](net::IoThread& thread) {
+            pending_work_.emplace_back([frame, room = message.room_id, id = message.message_id,
+                                        timestamp = message.timestamp](net::IoThread& thread) {
               thread.recent.append(room, id, timestamp, frame);
               thread.metrics.push_deliveries.add(thread.registry.deliver(room, frame));
             });
@@ -168,7 +169,7 @@ void Node::deliver(const kafka::Record& record) {
             } else {
               memberships_->remove(event.room_id, {&event.account_id, 1});
             }
-            io_pool_.post_to_all([event](net::IoThread& thread) {
+            pending_work_.emplace_back([event](net::IoThread& thread) {
               if (event.is_owner) {
                 thread.registry.evict_room(event.room_id);
                 thread.recent.erase_room(event.room_id);
@@ -179,18 +180,28 @@ void Node::deliver(const kafka::Record& record) {
           },
           [this](const kafka::RemoveMembersEvent& event) {
             memberships_->remove(event.room_id, event.member_ids);
-            io_pool_.post_to_all([event](net::IoThread& thread) {
+            pending_work_.emplace_back([event](net::IoThread& thread) {
               thread.registry.evict_accounts(event.room_id, event.member_ids);
             });
           },
           [this](const kafka::BlockMembersEvent& event) {
             memberships_->remove(event.room_id, event.member_ids);
-            io_pool_.post_to_all([event](net::IoThread& thread) {
+            pending_work_.emplace_back([event](net::IoThread& thread) {
               thread.registry.evict_accounts(event.room_id, event.member_ids);
             });
           },
       },
       record);
+}
+
+void Node::post_pending_work() {
+  if (pending_work_.empty()) return;
+  auto work = std::make_shared<const std::vector<std::function<void(net::IoThread&)>>>(
+      std::move(pending_work_));
+  pending_work_.clear();
+  io_pool_.post_to_all([work](net::IoThread& thread) {
+    for (const auto& item : *work) item(thread);
+  });
 }
 
 void Node::renew_lease_until_stopped() {

@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -46,7 +48,12 @@ class Node {
 
  private:
   Status prepare_database();
+  // Queues the I/O-thread work of one Kafka record in pending_work_.
   void deliver(const kafka::Record& record);
+  // Posts the queued work of one consumer poll round to every I/O thread as
+  // one handler, so that each connection's pushes of the round leave in one
+  // socket write.
+  void post_pending_work();
   void renew_lease_until_stopped();
   std::string public_url() const;
 
@@ -57,6 +64,9 @@ class Node {
   // NOTE: a retried send is pushed again when more than kPushedIdsWindow
   // other messages passed this node in between, or the node restarted.
   RecentIds pushed_ids_{kPushedIdsWindow};
+  // Work for every I/O thread from the records of the current poll round,
+  // in record order; owned by the fan-out consumer thread.
+  std::vector<std::function<void(net::IoThread&)>> pending_work_;
   std::unique_ptr<db::Pool> database_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::FanoutConsumer> fanout_;

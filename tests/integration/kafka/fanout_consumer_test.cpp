@@ -1,6 +1,7 @@
 #include "kafka/fanout_consumer.hpp"
 
 #include <map>
+#include <numeric>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -28,9 +29,23 @@ class Collector {
     };
   }
 
+  // Records the number of records handed over since the previous batch end.
+  FanoutConsumer::BatchEndHandler batch_end_handler() {
+    return [this] {
+      std::lock_guard lock(mutex_);
+      batch_sizes_.push_back(received_.size() - batched_);
+      batched_ = received_.size();
+    };
+  }
+
   std::size_t size() {
     std::lock_guard lock(mutex_);
     return received_.size();
+  }
+
+  std::vector<std::size_t> batch_sizes() {
+    std::lock_guard lock(mutex_);
+    return batch_sizes_;
   }
 
   std::vector<Received> received() {
@@ -51,12 +66,15 @@ class Collector {
  private:
   std::mutex mutex_;
   std::vector<Received> received_;
+  std::vector<std::size_t> batch_sizes_;
+  std::size_t batched_ = 0;
 };
 
 class FanoutConsumerTest : public KafkaTest {
  protected:
   std::unique_ptr<FanoutConsumer> start_consumer(Collector& collector) {
     auto consumer = std::make_unique<FanoutConsumer>(config_, collector.handler());
+    consumer->set_batch_end_handler(collector.batch_end_handler());
     Status started = consumer->start();
     EXPECT_TRUE(started.ok()) << (started.ok() ? "" : started.error().message);
     return consumer;
@@ -108,6 +126,31 @@ TEST_F(FanoutConsumerTest, ReceivesInOrderPerPartition) {
     EXPECT_EQ(partitions.size(), 1u) << "room " << room;
   }
   EXPECT_GT(last_offset.size(), 1u) << "all rooms landed in one partition";
+}
+
+TEST_F(FanoutConsumerTest, EndsEveryBatchAfterItsRecords) {
+  Collector collector;
+  auto consumer = start_consumer(collector);
+  auto producer = make_producer();
+  ASSERT_NE(producer, nullptr);
+
+  // Produced together, so the consumer fetches many of them at once.
+  std::vector<Record> records;
+  for (int i = 0; i < 400; ++i) records.push_back(make_message(i % 3, 5, "batched"));
+  produce_all(*producer, records);
+  ASSERT_TRUE(wait_until([&] {
+    std::vector<std::size_t> sizes = collector.batch_sizes();
+    return std::accumulate(sizes.begin(), sizes.end(), std::size_t{0}) == records.size();
+  })) << "received "
+      << collector.size() << " of " << records.size()
+      << " records, not all followed by a batch end";
+
+  std::vector<std::size_t> sizes = collector.batch_sizes();
+  for (std::size_t size : sizes) {
+    EXPECT_GE(size, 1u);
+    EXPECT_LE(size, FanoutConsumer::kMaxBatchRecords);
+  }
+  EXPECT_LT(sizes.size(), records.size()) << "every record came in a batch of its own";
 }
 
 TEST_F(FanoutConsumerTest, TwoConsumersBothReceiveEverything) {
