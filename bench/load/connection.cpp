@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <netinet/in.h>
 
 #include "encoding.hpp"
@@ -22,6 +23,10 @@ constexpr std::string_view kErrorQualifier = "\"v1/syemessenger/error\"";
 // start, because the server writes the qualifier before `data`.
 constexpr std::size_t kQualifierSearchBytes = 96;
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
+// Initial read buffer; it doubles while one frame does not fit.
+constexpr std::size_t kReadChunkBytes = 64 * 1024;
+// Largest frame accepted, far above any reply of the workloads.
+constexpr std::size_t kMaxPayloadBytes = 64 * 1024 * 1024;
 
 bool contains_near_start(std::string_view frame, std::string_view needle) {
   return frame.substr(0, kQualifierSearchBytes).find(needle) != std::string_view::npos;
@@ -49,7 +54,10 @@ std::optional<Endpoint> parse_endpoint(std::string_view url) {
 }
 
 Connection::Connection(asio::io_context& context, SourceAddresses& sources)
-    : context_(context), sources_(sources), ws_(context) {}
+    : context_(context),
+      sources_(sources),
+      ws_(context),
+      mask_state_(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(this)) | 1u) {}
 
 void Connection::connect(const Endpoint& endpoint, ConnectHandler on_done) {
   asio::dispatch(context_, [self = shared_from_this(), endpoint, on_done = std::move(on_done)] {
@@ -112,6 +120,8 @@ void Connection::on_tcp_connected(const Endpoint& endpoint, ConnectHandler on_do
                        on_done = std::move(on_done)](const beast::error_code& handshake_error) {
                         beast::get_lowest_layer(self->ws_).expires_never();
                         if (!handshake_error) {
+                          // The server sends nothing before the first
+                          // request, so Beast holds no bytes of a frame.
                           self->open_ = true;
                           self->read_next();
                         }
@@ -127,8 +137,7 @@ void Connection::request(std::string frame, ReplyHandler on_reply, bool binary) 
       return;
     }
     self->pending_.push_back(std::move(on_reply));
-    self->write_queue_.emplace_back(std::move(frame), binary);
-    if (!self->writing_) self->write_next();
+    self->queue_frame(binary ? Opcode::kBinary : Opcode::kText, frame);
   });
 }
 
@@ -136,24 +145,75 @@ void Connection::close() {
   asio::dispatch(context_, [self = shared_from_this()] {
     if (!self->open_) return;
     self->open_ = false;
-    self->ws_.async_close(websocket::close_code::normal,
-                          [self](const beast::error_code&) { self->fail({}); });
+    self->closing_ = true;
+    // Status code 1000 (normal closure), big-endian. The server answers
+    // with its own close frame and ends the connection.
+    constexpr char kNormalClosure[] = {'\x03', '\xE8'};
+    self->queue_frame(Opcode::kClose, std::string_view(kNormalClosure, sizeof kNormalClosure));
   });
 }
 
 void Connection::read_next() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&Connection::on_read, shared_from_this()));
+  if (read_start_ == read_end_) {
+    read_start_ = 0;
+    read_end_ = 0;
+  }
+  if (read_end_ == read_buffer_.size()) {
+    if (read_start_ > 0) {
+      read_buffer_.erase(0, read_start_);
+      read_end_ -= read_start_;
+      read_start_ = 0;
+      read_buffer_.resize(read_buffer_.capacity());
+    }
+    if (read_end_ == read_buffer_.size()) {
+      read_buffer_.resize(std::max(read_buffer_.size() * 2, kReadChunkBytes));
+    }
+  }
+  beast::get_lowest_layer(ws_).socket().async_read_some(
+      asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
+      beast::bind_front_handler(&Connection::on_read, shared_from_this()));
 }
 
-void Connection::on_read(const beast::error_code& error, std::size_t) {
+void Connection::on_read(const beast::error_code& error, std::size_t bytes) {
   if (error) {
-    fail(error);
+    fail(closing_ ? beast::error_code{} : error);
     return;
   }
-  const auto data = read_buffer_.cdata();
-  std::string_view frame(static_cast<const char*>(data.data()), data.size());
+  read_end_ += bytes;
+  while (!failed_) {
+    const std::string_view unparsed(read_buffer_.data() + read_start_, read_end_ - read_start_);
+    const ParseResult parsed = parse_server_frame(unparsed, kMaxPayloadBytes);
+    if (parsed.status == ParseStatus::kIncomplete) break;
+    if (parsed.status == ParseStatus::kInvalid) {
+      fail(make_error_code(boost::system::errc::protocol_error));
+      return;
+    }
+    read_start_ += parsed.consumed;
+    if (!handle_frame(parsed.frame)) return;
+  }
+  if (!failed_) read_next();
+}
+
+bool Connection::handle_frame(const ServerFrame& frame) {
+  switch (frame.opcode) {
+    case Opcode::kText:
+    case Opcode::kBinary:
+      handle_message(frame.payload, frame.opcode == Opcode::kBinary);
+      return !failed_;
+    case Opcode::kPing:
+      queue_frame(Opcode::kPong, frame.payload);
+      return true;
+    case Opcode::kClose:
+      fail(closing_ ? beast::error_code{} : beast::error_code(websocket::error::closed));
+      return false;
+    default:
+      return true;
+  }
+}
+
+void Connection::handle_message(std::string_view frame, bool binary) {
   std::optional<std::string> decoded;
-  if (ws_.got_binary()) {
+  if (binary) {
     decoded = binary_frame_as_json(frame);
     frame = decoded ? std::string_view(*decoded) : std::string_view();
   }
@@ -164,36 +224,48 @@ void Connection::on_read(const beast::error_code& error, std::size_t) {
     pending_.pop_front();
     handler(contains_near_start(frame, kErrorQualifier), frame);
   }
-  read_buffer_.consume(read_buffer_.size());
-  read_next();
+}
+
+void Connection::queue_frame(Opcode opcode, std::string_view payload) {
+  if (failed_) return;
+  append_client_frame(write_pending_, opcode, payload, next_mask_key());
+  if (!writing_) write_next();
 }
 
 void Connection::write_next() {
-  if (write_queue_.empty() || failed_) {
+  if (write_pending_.empty() || failed_) {
     writing_ = false;
     return;
   }
   writing_ = true;
-  ws_.binary(write_queue_.front().second);
-  ws_.async_write(asio::buffer(write_queue_.front().first),
-                  beast::bind_front_handler(&Connection::on_write, shared_from_this()));
+  write_sending_.swap(write_pending_);
+  asio::async_write(beast::get_lowest_layer(ws_).socket(), asio::buffer(write_sending_),
+                    beast::bind_front_handler(&Connection::on_write, shared_from_this()));
 }
 
 void Connection::on_write(const beast::error_code& error, std::size_t) {
   writing_ = false;
   if (error) {
-    fail(error);
+    fail(closing_ ? beast::error_code{} : error);
     return;
   }
-  write_queue_.pop_front();
+  write_sending_.clear();
   write_next();
+}
+
+std::uint32_t Connection::next_mask_key() {
+  // xorshift32: the server only unmasks, so any sequence of keys will do.
+  mask_state_ ^= mask_state_ << 13;
+  mask_state_ ^= mask_state_ >> 17;
+  mask_state_ ^= mask_state_ << 5;
+  return mask_state_;
 }
 
 void Connection::fail(const beast::error_code& error) {
   if (failed_) return;
   failed_ = true;
   open_ = false;
-  write_queue_.clear();
+  write_pending_.clear();
   // Moved out first: a handler may start a new request on this object.
   auto pending = std::move(pending_);
   pending_.clear();

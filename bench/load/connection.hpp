@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "frames.hpp"
 #include "source_addresses.hpp"
 
 namespace parley::bench {
@@ -35,6 +37,11 @@ std::optional<Endpoint> parse_endpoint(std::string_view url);
 // per connection), so each reply completes the oldest pending request.
 // Frames whose qualifier is v1/syemessenger/messages are pushes and go to
 // the push handler instead.
+//
+// Beast performs the WebSocket handshake. After it, the connection reads
+// and writes the socket itself with frames.hpp: each read parses every
+// frame received, and each write carries every frame queued meanwhile. It
+// replies to pings with pongs and ends on a close frame without a close handshake.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `frame` is the whole reply; `is_error` is true for the error qualifier.
@@ -72,16 +79,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         const boost::beast::error_code& error);
   void read_next();
   void on_read(const boost::beast::error_code& error, std::size_t bytes);
+  // Handles one frame; returns false when the connection failed.
+  bool handle_frame(const ServerFrame& frame);
+  void handle_message(std::string_view payload, bool binary);
+  void queue_frame(Opcode opcode, std::string_view payload);
   void write_next();
   void on_write(const boost::beast::error_code& error, std::size_t bytes);
   void fail(const boost::beast::error_code& error);
+  std::uint32_t next_mask_key();
 
   boost::asio::io_context& context_;
   SourceAddresses& sources_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
-  boost::beast::flat_buffer read_buffer_;
-  // Frames to write, each with whether it is binary.
-  std::deque<std::pair<std::string, bool>> write_queue_;
+  // Received bytes; those from read_start_ to read_end_ are not parsed yet.
+  std::string read_buffer_;
+  std::size_t read_start_ = 0;
+  std::size_t read_end_ = 0;
+  // Encoded frames that wait for the next write, and those being written.
+  std::string write_pending_;
+  std::string write_sending_;
   std::deque<ReplyHandler> pending_;
   PushHandler on_push_;
   ClosedHandler on_closed_;
@@ -89,6 +105,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   bool open_ = false;
   bool failed_ = false;
+  // close() sent a close frame, so the end of the connection is no error.
+  bool closing_ = false;
+  std::uint32_t mask_state_;
 };
 
 }  // namespace parley::bench
