@@ -54,8 +54,8 @@ struct Config {
   std::string kafka_messages_topic = "messages";
   std::string kafka_history_group = "parley-history";
   int kafka_produce_timeout_ms = 5000;
-  // librdkafka's own default since 1.5.0. In the rooms benchmark, 5 ms
-  // instead of 1 ms halved the nodes' CPU per send (docs/benchmarks.md).
+  // librdkafka's own default (CONFIGURATION.md of librdkafka 2.0.2). In the
+  // rooms benchmark, 5 ms instead of 1 ms halved the nodes' CPU per send.
   int kafka_linger_ms = 5;
   // Longest a broker keeps a fetch open when no new record is there. It
   // bounds the delivery latency of an idle room, so it stays small.
