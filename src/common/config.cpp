@@ -93,6 +93,10 @@ const std::vector<Setting>& registry() {
       integer("max_send_queue_bytes", "bytes",
               "Bytes queued for one connection before it is closed as too slow.",
               &Config::max_send_queue_bytes, 64 * 1024, 1LL << 32),
+      integer("push_flush_delay_us", "microseconds",
+              "Longest time a push waits so that more pushes share its socket write; 0 writes "
+              "it at the end of the I/O thread's turn.",
+              &Config::push_flush_delay_us, 0, 100000),
       integer("resume_window_messages", "messages",
               "Recent messages kept per room for clients that resume with afterMessageId; older "
               "ones are read from PostgreSQL.",

@@ -25,6 +25,11 @@ struct Config {
   // WebSocket limits.
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_send_queue_bytes = 4 * 1024 * 1024;
+  // Longest time a push waits for other pushes of its I/O thread, so that
+  // they share socket writes. 0 writes it at the end of the thread's turn.
+  // In the fanout benchmark, 1 ms instead of 0 cut the nodes' CPU per
+  // delivery by about a fifth at 200 to 400 messages/s and lowered p99.
+  int push_flush_delay_us = 1000;
   // Recent messages each node keeps per room for clients that resume with
   // afterMessageId, by count and by age.
   std::size_t resume_window_messages = 1000;

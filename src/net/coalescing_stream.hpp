@@ -20,6 +20,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include "net/flush_scheduler.hpp"
 #include "net/io_metrics.hpp"
 
 namespace parley::net {
@@ -35,8 +36,10 @@ namespace parley::net {
 // The first bytes appended after a flush post one flush to the executor, so
 // everything the connection writes until that handler runs (the frames of
 // every Kafka record the thread delivers meanwhile) leaves in one socket
-// write. At most one socket write is in progress; bytes appended meanwhile
-// follow in the next.
+// write. Pushes written with write_push() wait for the I/O thread's
+// FlushScheduler instead, which may hold them for a short window so that
+// more of them share a write. At most one socket write is in progress;
+// bytes appended meanwhile follow in the next.
 //
 // Beast's writes complete as soon as their bytes are copied. The buffer is
 // bounded by the caller: WebSocketSession closes a connection whose
@@ -49,9 +52,10 @@ class CoalescingStream {
   using executor_type = next_layer_type::executor_type;
 
   // Counts socket writes and keeps metrics.send_queue_bytes in step with
-  // queued_bytes(). `metrics` must outlive the stream.
-  CoalescingStream(next_layer_type&& next, IoMetrics& metrics)
-      : next_(std::move(next)), state_(std::make_shared<State>(&next_, metrics)) {}
+  // queued_bytes(). `metrics` and `pushes` must outlive the stream. Without
+  // `pushes`, write_push() flushes like write_frame().
+  CoalescingStream(next_layer_type&& next, IoMetrics& metrics, FlushScheduler* pushes = nullptr)
+      : next_(std::move(next)), state_(std::make_shared<State>(&next_, metrics, pushes)) {}
   // A socket write still in progress then completes with operation_aborted
   // and touches only the shared state.
   ~CoalescingStream() {
@@ -68,12 +72,13 @@ class CoalescingStream {
   // Appends one unmasked, unfragmented WebSocket data frame (RFC 6455
   // section 5.2) carrying `payload`, as a server sends it.
   void write_frame(std::string_view payload, bool binary) {
-    State& state = *state_;
-    if (state.failure) return;
-    append_frame_header(state.pending, payload.size(), binary);
-    state.pending.append(payload);
-    state.appended(header_size(payload.size()) + payload.size());
-    State::schedule_flush(state_);
+    if (append_frame(payload, binary)) State::schedule_flush(state_);
+  }
+
+  // Appends a frame like write_frame() and leaves its flush to the
+  // FlushScheduler, unless a flush is already due.
+  void write_push(std::string_view payload, bool binary) {
+    if (append_frame(payload, binary)) State::schedule_push_flush(state_);
   }
 
   // Bytes accepted and not yet written to the socket.
@@ -134,6 +139,16 @@ class CoalescingStream {
  private:
   using DrainCompletion = boost::asio::any_completion_handler<void(boost::beast::error_code)>;
 
+  // Returns false when the stream failed and dropped the frame.
+  bool append_frame(std::string_view payload, bool binary) {
+    State& state = *state_;
+    if (state.failure) return false;
+    append_frame_header(state.pending, payload.size(), binary);
+    state.pending.append(payload);
+    state.appended(header_size(payload.size()) + payload.size());
+    return true;
+  }
+
   static std::size_t header_size(std::size_t payload) {
     if (payload < 126) return 2;
     return payload <= 0xFFFF ? 4 : 10;
@@ -166,9 +181,18 @@ class CoalescingStream {
 
   // Everything a posted flush or a socket write in progress needs, shared
   // with their handlers.
-  struct State {
-    State(next_layer_type* next_layer, IoMetrics& io_metrics)
-        : next(next_layer), executor(next_layer->get_executor()), metrics(io_metrics) {}
+  struct State : Flushable, std::enable_shared_from_this<State> {
+    State(next_layer_type* next_layer, IoMetrics& io_metrics, FlushScheduler* push_scheduler)
+        : next(next_layer),
+          executor(next_layer->get_executor()),
+          metrics(io_metrics),
+          pushes(push_scheduler) {}
+
+    // Runs when the FlushScheduler's window ends.
+    void flush() override {
+      push_flush_scheduled = false;
+      start_flush(shared_from_this());
+    }
 
     void appended(std::size_t bytes) {
       metrics.send_queue_bytes.add(static_cast<std::int64_t>(bytes));
@@ -186,6 +210,13 @@ class CoalescingStream {
         self->flush_posted = false;
         start_flush(self);
       });
+    }
+
+    static void schedule_push_flush(const std::shared_ptr<State>& self) {
+      if (self->pushes == nullptr) return schedule_flush(self);
+      if (self->push_flush_scheduled || self->flush_posted || self->flushing) return;
+      self->push_flush_scheduled = true;
+      self->pushes->schedule(self);
     }
 
     static void start_flush(const std::shared_ptr<State>& self) {
@@ -225,11 +256,14 @@ class CoalescingStream {
     next_layer_type* next;
     executor_type executor;
     IoMetrics& metrics;
+    FlushScheduler* pushes;
     // Accepted bytes that wait for a socket write.
     std::string pending;
     // Bytes of the socket write in progress.
     std::string sending;
     bool flush_posted = false;
+    // This state is in the FlushScheduler's current window.
+    bool push_flush_scheduled = false;
     bool flushing = false;
     std::uint64_t written = 0;
     std::uint64_t writes = 0;

@@ -8,9 +8,10 @@
 
 namespace parley::net {
 
-IoPool::IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age) {
+IoPool::IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age,
+               std::chrono::microseconds push_flush_delay) {
   for (int i = 0; i < threads; ++i) {
-    threads_.push_back(std::make_unique<IoThread>(recent_messages, recent_age));
+    threads_.push_back(std::make_unique<IoThread>(recent_messages, recent_age, push_flush_delay));
     threads_.back()->open_sessions = &open_sessions_;
   }
 }

@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "net/flush_scheduler.hpp"
 #include "net/io_metrics.hpp"
 #include "net/recent_messages.hpp"
 #include "net/subscription_registry.hpp"
@@ -28,8 +29,9 @@ class ClosableSession {
 // One I/O thread: an io_context run by exactly one thread, the
 // subscription registry of the connections it owns, and those connections.
 struct IoThread {
-  IoThread(std::size_t recent_messages, std::chrono::milliseconds recent_age)
-      : recent(recent_messages, recent_age) {}
+  IoThread(std::size_t recent_messages, std::chrono::milliseconds recent_age,
+           std::chrono::microseconds push_flush_delay)
+      : recent(recent_messages, recent_age), pushes(context.get_executor(), push_flush_delay) {}
 
   // Declared first so that it outlives the context: destroying the context
   // destroys pending handlers, and the sessions they own unsubscribe here.
@@ -40,6 +42,8 @@ struct IoThread {
   std::atomic<std::size_t>* open_sessions = nullptr;
   IoMetrics metrics;
   boost::asio::io_context context{1};
+  // Declared after the context, so that its timer is destroyed first.
+  FlushScheduler pushes;
 };
 
 // The I/O threads of a node. A new connection is pinned to one thread for
@@ -47,8 +51,10 @@ struct IoThread {
 class IoPool {
  public:
   // Each thread keeps up to `recent_messages` recent messages per room, none
-  // older than `recent_age`, for clients that resume.
-  IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age);
+  // older than `recent_age`, for clients that resume, and flushes pushes
+  // after `push_flush_delay` (FlushScheduler).
+  IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age,
+         std::chrono::microseconds push_flush_delay = std::chrono::microseconds(0));
   ~IoPool();
 
   void start();

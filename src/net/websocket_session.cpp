@@ -35,7 +35,7 @@ bool is_normal_close(const beast::error_code& ec) {
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, IoThread& thread,
                                    const Config& config, service::Dispatcher& dispatcher,
                                    std::string remote_address)
-    : ws_(std::move(stream), thread.metrics),
+    : ws_(std::move(stream), thread.metrics, &thread.pushes),
       thread_(thread),
       config_(config),
       dispatcher_(dispatcher),
@@ -255,7 +255,7 @@ void WebSocketSession::enqueue_stored(const service::StoredPush& message) {
 
 void WebSocketSession::deliver(const SharedFrame& frame) {
   const WireFrame& wire = frame->select(push_binary_);
-  enqueue(wire.bytes, wire.binary);
+  enqueue(wire.bytes, wire.binary, Flush::kScheduled);
 }
 
 void WebSocketSession::on_evicted(RoomId room) {
@@ -264,10 +264,14 @@ void WebSocketSession::on_evicted(RoomId room) {
 
 // Beast has sent or answered a close frame once is_open() is false, and no
 // data frame may follow it.
-void WebSocketSession::enqueue(std::string_view frame, bool binary) {
+void WebSocketSession::enqueue(std::string_view frame, bool binary, Flush flush) {
   if (closing_ || closed_ || !ws_.is_open()) return;
   CoalescingStream& stream = ws_.next_layer();
-  stream.write_frame(frame, binary);
+  if (flush == Flush::kScheduled) {
+    stream.write_push(frame, binary);
+  } else {
+    stream.write_frame(frame, binary);
+  }
   thread_.metrics.frames_out.add();
   thread_.metrics.bytes_out.add(frame.size());
   const std::size_t queued = stream.queued_bytes();

@@ -78,7 +78,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void on_accept(boost::beast::error_code ec);
   void read_next();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void enqueue(std::string_view frame, bool binary);
+  // kNow writes a frame at the end of this I/O-thread turn, as replies
+  // need. kScheduled writes it with the thread's other pushes
+  // (FlushScheduler).
+  enum class Flush { kNow, kScheduled };
+  void enqueue(std::string_view frame, bool binary, Flush flush = Flush::kNow);
   void enqueue_stored(const service::StoredPush& message);
   // Replayed bytes not yet written, which the send-queue limit allows on
   // top of max_send_queue_bytes.

@@ -35,7 +35,8 @@ Node::Node(Config config)
     : config_(std::move(config)),
       hashing_(static_cast<std::size_t>(config_.hash_threads)),
       io_pool_(config_.io_threads, config_.resume_window_messages,
-               std::chrono::seconds(config_.resume_window_age_s)) {
+               std::chrono::seconds(config_.resume_window_age_s),
+               std::chrono::microseconds(config_.push_flush_delay_us)) {
   // Made here because the fan-out consumer and the lease thread use them
   // before start() builds the services.
   memberships_ = std::make_unique<service::MembershipCache>(config_.membership_cache_entries);

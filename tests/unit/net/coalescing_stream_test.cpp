@@ -151,6 +151,87 @@ TEST_F(CoalescingStreamTest, DestroyedDuringAWriteIsSafe) {
   EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
 }
 
+// A stream whose pushes wait for a FlushScheduler with `delay`.
+class ScheduledPushTest : public CoalescingStreamTest {
+ protected:
+  void use_scheduler(std::chrono::microseconds delay) {
+    scheduler_.emplace(context_.get_executor(), delay);
+    stream_.reset();
+    tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    peer_ = tcp::socket(context_);
+    peer_.connect(acceptor.local_endpoint());
+    stream_.emplace(beast::tcp_stream(acceptor.accept()), metrics_, &*scheduler_);
+  }
+
+  // Destroyed before the base class's context, which its timer uses.
+  std::optional<FlushScheduler> scheduler_;
+};
+
+TEST_F(ScheduledPushTest, PushesWaitForTheWindow) {
+  use_scheduler(std::chrono::hours(1));
+  stream_->write_push("one", false);
+  context_.poll();
+  EXPECT_EQ(stream_->socket_writes(), 0U);
+  stream_->write_push("two", false);
+  context_.poll();
+  EXPECT_EQ(stream_->socket_writes(), 0U);
+  EXPECT_EQ(stream_->queued_bytes(), 10U);
+}
+
+TEST_F(ScheduledPushTest, ReplyTakesWaitingPushesAlong) {
+  use_scheduler(std::chrono::hours(1));
+  stream_->write_push("push", false);
+  stream_->write_frame("reply", false);
+  context_.poll();
+  EXPECT_EQ(stream_->socket_writes(), 1U);
+  EXPECT_EQ(read_exactly(13), std::string("\x81\x04push\x81\x05reply", 13));
+  EXPECT_EQ(stream_->queued_bytes(), 0U);
+}
+
+TEST_F(ScheduledPushTest, WindowEndFlushesEveryStream) {
+  use_scheduler(std::chrono::microseconds(1000));
+  tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::socket other_peer(context_);
+  other_peer.connect(acceptor.local_endpoint());
+  CoalescingStream other(beast::tcp_stream(acceptor.accept()), metrics_, &*scheduler_);
+
+  stream_->write_push("a", false);
+  other.write_push("b", true);
+  stream_->write_push("c", false);
+  run();
+  EXPECT_EQ(stream_->socket_writes(), 1U);
+  EXPECT_EQ(other.socket_writes(), 1U);
+  EXPECT_EQ(read_exactly(6), std::string("\x81\x01"
+                                         "a\x81\x01"
+                                         "c",
+                                         6));
+  std::string received(3, '\0');
+  asio::read(other_peer, asio::buffer(received));
+  EXPECT_EQ(received, std::string("\x82\x01"
+                                  "b",
+                                  3));
+}
+
+TEST_F(ScheduledPushTest, ZeroDelayFlushesInTheSameTurn) {
+  use_scheduler(std::chrono::microseconds(0));
+  stream_->write_push("x", false);
+  stream_->write_push("y", false);
+  context_.poll();
+  EXPECT_EQ(stream_->socket_writes(), 1U);
+  EXPECT_EQ(read_exactly(6), std::string("\x81\x01"
+                                         "x\x81\x01"
+                                         "y",
+                                         6));
+}
+
+TEST_F(ScheduledPushTest, StreamDestroyedInWindowIsSafe) {
+  use_scheduler(std::chrono::microseconds(1000));
+  stream_->write_push("gone", false);
+  stream_.reset();
+  run();
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
+}
+
 // Beast's WebSocket stream on top: data frames from write_frame() and
 // Beast's own ping and close frames reach the client in the order written,
 // and the teardown writes the close frame before it shuts the socket down.
