@@ -67,6 +67,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   }
   HttpRequest request = parser_->release();
   if (beast::websocket::is_upgrade(request)) {
+    // Moving a Beast tcp_stream gives the socket a new implementation and
+    // leaves the old one here, which the pending deadline would keep
+    // allocated until it expired. Cancelling the deadline frees it now.
+    stream_.expires_never();
     auto session = std::make_shared<WebSocketSession>(std::move(stream_), thread_, config_,
                                                       dispatcher_, remote_address_);
     session->run(std::move(request));

@@ -13,8 +13,9 @@ namespace websocket = boost::beast::websocket;
 namespace {
 
 // Bytes requested from Beast per read; a message is assembled from chunks.
-// Beast reserves this much of the read buffer while it waits for the next
-// frame, so it is a cost of every idle connection.
+// Beast reserves the chunk in the read buffer while it waits, so the first
+// chunk of a message, which every idle connection waits for, is small.
+constexpr std::size_t kFirstReadChunkBytes = 64;
 constexpr std::size_t kReadChunkBytes = 512;
 // Close reason sent with 1012 when the node shuts down.
 constexpr const char* kRestartReason = "node shutting down";
@@ -120,7 +121,8 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 
 void WebSocketSession::read_next() {
   if (closing_ || closed_) return;
-  ws_.async_read_some(read_buffer_, kReadChunkBytes,
+  const std::size_t chunk = read_buffer_.size() == 0 ? kFirstReadChunkBytes : kReadChunkBytes;
+  ws_.async_read_some(read_buffer_, chunk,
                       beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
@@ -155,8 +157,9 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   const bool binary = !ws_.got_text();
   std::string payload = beast::buffers_to_string(read_buffer_.data());
   read_buffer_.consume(read_buffer_.size());
-  // A large request grew the buffer; an idle connection keeps only a chunk.
-  if (read_buffer_.capacity() > kReadChunkBytes) read_buffer_.shrink_to_fit();
+  // A request grew the buffer, and an idle connection keeps only the first
+  // chunk.
+  if (read_buffer_.capacity() > kFirstReadChunkBytes) read_buffer_.shrink_to_fit();
   in_flight_ = true;
   request_binary_ = binary;
   push_binary_ = binary;
