@@ -112,17 +112,17 @@ void FanoutConsumer::Impl::run() {
 
 std::size_t FanoutConsumer::Impl::consume_batch() {
   int timeout_ms = static_cast<int>(kPollInterval.count());
-  std::size_t taken = 0;
-  while (taken < kMaxBatchRecords) {
+  std::size_t records = 0;
+  while (records < kMaxBatchRecords) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(handle.get(), timeout_ms);
     if (message == nullptr) break;
     consume(*message);
     rd_kafka_message_destroy(message);
-    ++taken;
+    ++records;
     // Later records of the round are only those already fetched.
     timeout_ms = 0;
   }
-  return taken;
+  return records;
 }
 
 void FanoutConsumer::Impl::consume(const rd_kafka_message_t& message) {

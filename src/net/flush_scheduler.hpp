@@ -40,8 +40,6 @@ class FlushScheduler {
   // none is open. The caller schedules each target once per window.
   void schedule(std::shared_ptr<Flushable> target);
 
-  std::chrono::microseconds delay() const { return delay_; }
-
  private:
   void flush_all();
 

@@ -54,7 +54,7 @@ class IoPool {
   // older than `recent_age`, for clients that resume, and flushes pushes
   // after `push_flush_delay` (FlushScheduler).
   IoPool(int threads, std::size_t recent_messages, std::chrono::milliseconds recent_age,
-         std::chrono::microseconds push_flush_delay = std::chrono::microseconds(0));
+         std::chrono::microseconds push_flush_delay);
   ~IoPool();
 
   void start();

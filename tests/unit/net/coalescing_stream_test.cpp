@@ -26,15 +26,20 @@ using tcp = asio::ip::tcp;
 // `peer_` is the plain client end.
 class CoalescingStreamTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { connect(peer_, stream_, nullptr); }
+
+  // Connects `peer` to a new server socket and wraps that socket in `stream`.
+  void connect(tcp::socket& peer, std::optional<CoalescingStream>& stream, FlushScheduler* pushes) {
     tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    peer_.connect(acceptor.local_endpoint());
-    stream_.emplace(beast::tcp_stream(acceptor.accept()), metrics_);
+    peer.connect(acceptor.local_endpoint());
+    stream.emplace(beast::tcp_stream(acceptor.accept()), metrics_, pushes);
   }
 
-  std::string read_exactly(std::size_t bytes) {
+  std::string read_exactly(std::size_t bytes) { return read_exactly(peer_, bytes); }
+
+  static std::string read_exactly(tcp::socket& peer, std::size_t bytes) {
     std::string received(bytes, '\0');
-    asio::read(peer_, asio::buffer(received));
+    asio::read(peer, asio::buffer(received));
     return received;
   }
 
@@ -157,10 +162,8 @@ class ScheduledPushTest : public CoalescingStreamTest {
   void use_scheduler(std::chrono::microseconds delay) {
     scheduler_.emplace(context_.get_executor(), delay);
     stream_.reset();
-    tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     peer_ = tcp::socket(context_);
-    peer_.connect(acceptor.local_endpoint());
-    stream_.emplace(beast::tcp_stream(acceptor.accept()), metrics_, &*scheduler_);
+    connect(peer_, stream_, &*scheduler_);
   }
 
   // Destroyed before the base class's context, which its timer uses.
@@ -190,26 +193,23 @@ TEST_F(ScheduledPushTest, ReplyTakesWaitingPushesAlong) {
 
 TEST_F(ScheduledPushTest, WindowEndFlushesEveryStream) {
   use_scheduler(std::chrono::microseconds(1000));
-  tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   tcp::socket other_peer(context_);
-  other_peer.connect(acceptor.local_endpoint());
-  CoalescingStream other(beast::tcp_stream(acceptor.accept()), metrics_, &*scheduler_);
+  std::optional<CoalescingStream> other;
+  connect(other_peer, other, &*scheduler_);
 
   stream_->write_push("a", false);
-  other.write_push("b", true);
+  other->write_push("b", true);
   stream_->write_push("c", false);
   run();
   EXPECT_EQ(stream_->socket_writes(), 1U);
-  EXPECT_EQ(other.socket_writes(), 1U);
+  EXPECT_EQ(other->socket_writes(), 1U);
   EXPECT_EQ(read_exactly(6), std::string("\x81\x01"
                                          "a\x81\x01"
                                          "c",
                                          6));
-  std::string received(3, '\0');
-  asio::read(other_peer, asio::buffer(received));
-  EXPECT_EQ(received, std::string("\x82\x01"
-                                  "b",
-                                  3));
+  EXPECT_EQ(read_exactly(other_peer, 3), std::string("\x82\x01"
+                                                     "b",
+                                                     3));
 }
 
 TEST_F(ScheduledPushTest, ZeroDelayFlushesInTheSameTurn) {
