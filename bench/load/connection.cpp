@@ -121,7 +121,7 @@ void Connection::on_tcp_connected(const Endpoint& endpoint, ConnectHandler on_do
                         beast::get_lowest_layer(self->ws_).expires_never();
                         if (!handshake_error) {
                           // The server sends nothing before the first
-                          // request, so Beast holds no bytes of a frame.
+                          // request, so Beast's buffer contains no bytes of a frame.
                           self->open_ = true;
                           self->read_next();
                         }
@@ -146,7 +146,7 @@ void Connection::close() {
     if (!self->open_) return;
     self->open_ = false;
     self->closing_ = true;
-    // Status code 1000 (normal closure), big-endian. The server answers
+    // Status code 1000 (normal closure), big-endian. The server replies
     // with its own close frame and ends the connection.
     constexpr char kNormalClosure[] = {'\x03', '\xE8'};
     self->queue_frame(Opcode::kClose, std::string_view(kNormalClosure, sizeof kNormalClosure));

@@ -7,9 +7,9 @@
 
 // WebSocket framing (RFC 6455 section 5) for the client side of
 // parley-bench. After Beast completes the handshake, the tool reads and
-// writes the socket itself: one read parses every frame it received and one
-// write carries every frame queued meanwhile, which keeps the tool's cost
-// per delivery small next to the nodes it measures.
+// writes the socket itself. One read parses every frame it received, and
+// one write carries every frame queued meanwhile. This keeps the tool's
+// cost per delivery small next to the nodes it measures.
 namespace parley::bench {
 
 enum class Opcode : std::uint8_t {

@@ -236,7 +236,7 @@ class CoalescingStream {
       state.flushing = false;
       state.metrics.send_queue_bytes.add(-static_cast<std::int64_t>(state.sending.size()));
       if (!ec) state.written += state.sending.size();
-      // Freed rather than kept, so that an idle connection holds no write
+      // Freed rather than kept, so that an idle connection keeps no write
       // buffer: one allocation per socket write, not per frame.
       std::string().swap(state.sending);
       if (ec) {

@@ -265,7 +265,7 @@ void WebSocketSession::on_evicted(RoomId room) {
   logger("net")->info("[C{}] subscription to room {} ended by a room event", id_, room);
 }
 
-// Beast has sent or answered a close frame once is_open() is false, and no
+// Beast has sent or replied to a close frame once is_open() is false, and no
 // data frame may follow it.
 void WebSocketSession::enqueue(std::string_view frame, bool binary, Flush flush) {
   if (closing_ || closed_ || !ws_.is_open()) return;

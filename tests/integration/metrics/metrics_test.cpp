@@ -87,8 +87,9 @@ TEST_F(MetricsTest, CountersMoveWhenMessagesFlow) {
     ASSERT_TRUE(receiver->next_push(kPushTimeout).has_value()) << "push " << i;
     ASSERT_TRUE(sender->next_push(kPushTimeout).has_value()) << "push " << i;
   }
-  // The counters are read after the pushes arrived; a frame is counted when
-  // the coalescing stream took its bytes, and a socket write when it starts.
+  // The counters are read after the pushes arrived, because a frame is
+  // counted when the coalescing stream took its bytes and a socket write
+  // when it starts.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   PrometheusText sender_after = scrape(0);
   PrometheusText receiver_after = scrape(1);
