@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 
 namespace parley::db {
 namespace {
@@ -37,7 +38,11 @@ Pool::Pool(std::string conninfo, int size, int queue_limit, int statement_timeou
                     size, queue_limit));
   }
   workers_.reserve(static_cast<std::size_t>(size));
-  for (int i = 0; i < size; ++i) workers_.emplace_back([this, i] { run_worker(i); });
+  for (int i = 0; i < size; ++i)
+    workers_.emplace_back([this, i] {
+      set_thread_name("parley-db-" + std::to_string(i));
+      run_worker(i);
+    });
   logger("db")->info("database pool started: {} connection(s), queue limit {}", size, queue_limit);
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "kafka/client.hpp"
 
 namespace parley::kafka {
@@ -216,7 +217,10 @@ Status FanoutConsumer::start() {
     impl_->handle.reset();
     return assigned;
   }
-  impl_->thread = std::thread([raw = impl_.get()] { raw->run(); });
+  impl_->thread = std::thread([raw = impl_.get()] {
+    set_thread_name("parley-fanout");
+    raw->run();
+  });
   logger("kafka")->info("fan-out consumer started on {} with {} partitions", topic, *partitions);
   return Done{};
 }

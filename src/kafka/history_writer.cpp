@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "db/connection.hpp"
 #include "db/messages.hpp"
 #include "kafka/client.hpp"
@@ -344,7 +345,10 @@ Status HistoryWriter::start() {
   if (Status created = impl_->create_handle(); !created) {
     return created;
   }
-  impl_->thread = std::thread([raw = impl_.get()] { raw->run(); });
+  impl_->thread = std::thread([raw = impl_.get()] {
+    set_thread_name("parley-history");
+    raw->run();
+  });
   logger("kafka")->info(
       "history writer {} started: group {}, topic {}, batches of up to {} "
       "messages or {} ms",

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "db/advisory_locks.hpp"
 #include "db/connection.hpp"
 #include "db/outbox.hpp"
@@ -35,7 +36,10 @@ OutboxRelay::~OutboxRelay() { stop(); }
 
 void OutboxRelay::start() {
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("parley-outbox");
+    run();
+  });
 }
 
 void OutboxRelay::stop() {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "kafka/client.hpp"
 #include "kafka/records.hpp"
 
@@ -124,7 +125,10 @@ Result<std::unique_ptr<Producer>> Producer::create(const Config& config) {
   impl->handle.reset(*handle);
   impl->main_queue = rd_kafka_queue_get_main(impl->handle.get());
   impl->flush_timeout = std::chrono::milliseconds(config.kafka_produce_timeout_ms);
-  impl->poll_thread = std::thread([raw = impl.get()] { raw->poll_loop(); });
+  impl->poll_thread = std::thread([raw = impl.get()] {
+    set_thread_name("parley-produce");
+    raw->poll_loop();
+  });
   logger("kafka")->info("producer started: bootstrap.servers={} message.timeout.ms={} linger.ms={}",
                         config.kafka_bootstrap_servers, config.kafka_produce_timeout_ms,
                         config.kafka_linger_ms);

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 
 namespace parley::net {
 
@@ -21,7 +22,8 @@ IoPool::~IoPool() { stop(); }
 void IoPool::start() {
   for (auto& thread : threads_) {
     guards_.emplace_back(thread->context.get_executor());
-    runners_.emplace_back([context = &thread->context] {
+    runners_.emplace_back([context = &thread->context, index = runners_.size()] {
+      set_thread_name("parley-io-" + std::to_string(index));
       for (;;) {
         try {
           context->run();

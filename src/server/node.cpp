@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/logging.hpp"
+#include "common/thread_name.hpp"
 #include "db/client_messages.hpp"
 #include "db/migrate.hpp"
 #include "db/node_id.hpp"
@@ -79,7 +80,10 @@ Status Node::start() {
   if (auto prepared = prepare_database(); !prepared) return prepared;
   message_ids_ = std::make_unique<MessageIdGenerator>(node_id_);
   logger("server")->info("leased node id {}", node_id_);
-  lease_thread_ = std::thread([this] { renew_lease_until_stopped(); });
+  lease_thread_ = std::thread([this] {
+    set_thread_name("parley-lease");
+    renew_lease_until_stopped();
+  });
 
   database_ = std::make_unique<db::Pool>(config_.database_url, config_.db_pool_size,
                                          config_.db_queue_limit, config_.db_statement_timeout_ms);
