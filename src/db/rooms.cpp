@@ -60,6 +60,38 @@ bool is_member(Connection& connection, RoomId room, AccountId account) {
   return exists_in(connection, "room_members", room, account);
 }
 
+std::vector<bool> members_among(Connection& connection, std::span<const Membership> candidates) {
+  // One pair, the common case on a lightly loaded node, takes the plain
+  // statement: in the rooms benchmark it cost PostgreSQL less CPU than an
+  // array statement.
+  if (candidates.size() == 1) {
+    return {is_member(connection, candidates.front().room, candidates.front().account)};
+  }
+  // The LATERAL subquery with LIMIT cannot be turned into a join, so each
+  // pair costs one probe of the primary key of room_members, whatever the
+  // planner guesses about the size of the arrays.
+  static const char* statement =
+      "SELECT c.position FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY "
+      "  AS c(room_id, account_id, position) "
+      "CROSS JOIN LATERAL (SELECT 1 FROM room_members m "
+      "  WHERE m.room_id = c.room_id AND m.account_id = c.account_id LIMIT 1) AS found";
+  std::vector<std::int64_t> rooms;
+  std::vector<std::int64_t> accounts;
+  rooms.reserve(candidates.size());
+  accounts.reserve(candidates.size());
+  for (const Membership& candidate : candidates) {
+    rooms.push_back(candidate.room);
+    accounts.push_back(candidate.account);
+  }
+  Rows rows = connection.exec(statement, {sql::int64_array(rooms), sql::int64_array(accounts)});
+  std::vector<bool> members(candidates.size(), false);
+  for (int row = 0; row < rows.size(); ++row) {
+    // WITH ORDINALITY counts from 1.
+    members.at(static_cast<std::size_t>(rows.int64(row, 0) - 1)) = true;
+  }
+  return members;
+}
+
 bool is_blocked(Connection& connection, RoomId room, AccountId account) {
   return exists_in(connection, "blocked_members", room, account);
 }

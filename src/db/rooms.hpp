@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,15 @@ std::optional<RoomRow> find_by_id(Connection& connection, RoomId id);
 std::optional<RoomRow> find_by_name(Connection& connection, std::string_view name);
 
 bool is_member(Connection& connection, RoomId room, AccountId account);
+
+// One account's membership in one room, as members_among() checks it.
+struct Membership {
+  RoomId room = 0;
+  AccountId account = 0;
+};
+// Returns, for each entry of `candidates` and in the same order, whether
+// the account is a member of the room. One statement checks them all.
+std::vector<bool> members_among(Connection& connection, std::span<const Membership> candidates);
 bool is_blocked(Connection& connection, RoomId room, AccountId account);
 
 // A room's existence and one account's standing in it, read from one

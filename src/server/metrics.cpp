@@ -133,6 +133,11 @@ std::string render_metrics(MetricsSources sources) {
               "Time from the accept time of the oldest message of the last stored history "
               "batch until its commit.",
               sources.history.lag_ms());
+  write_counter(out, "parley_send_check_batches_total",
+                "Membership queries that checked sends (one per batch).",
+                sources.send_checks.batches());
+  write_counter(out, "parley_send_checks_total", "Sends whose membership PostgreSQL checked.",
+                sources.send_checks.checked_sends());
   write_gauge(out, "parley_db_pool_queue_length", "Database tasks waiting for a pool worker.",
               static_cast<std::int64_t>(sources.database.queued()));
   return out;

@@ -6,6 +6,7 @@
 #include "kafka/history_writer.hpp"
 #include "net/io_metrics.hpp"
 #include "net/io_pool.hpp"
+#include "service/send_checks.hpp"
 
 namespace parley::server {
 
@@ -28,6 +29,7 @@ struct MetricsSources {
   NodeMetrics& node;
   const db::Pool& database;
   const kafka::HistoryWriter& history;
+  const service::SendChecks& send_checks;
 };
 
 // Renders every metric of the node in the Prometheus text exposition format

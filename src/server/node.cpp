@@ -116,9 +116,11 @@ Status Node::start() {
                                                          config_.argon2_mem_limit_kib);
   login_limiter_ = std::make_unique<service::LoginLimiter>(
       config_.login_failures_per_account_per_minute, config_.login_failures_per_address_per_minute);
+  send_checks_ =
+      std::make_unique<service::SendChecks>(*database_, *memberships_, *client_message_ids_);
   services_ = std::make_unique<service::Services>(
       service::Services{config_, *database_, *producer_, hashing_, *passwords_, *login_limiter_,
-                        *message_ids_, *memberships_, *client_message_ids_});
+                        *message_ids_, *memberships_, *client_message_ids_, *send_checks_});
   service::register_account_handlers(dispatcher_, *services_);
   service::register_room_handlers(dispatcher_, *services_);
   service::register_message_handlers(dispatcher_, *services_);
@@ -132,7 +134,7 @@ Status Node::start() {
                                    {"relaysOutbox", outbox_relay_->is_leader()}};
       },
       [this] {
-        return render_metrics({io_pool_, metrics_, *database_, *history_});
+        return render_metrics({io_pool_, metrics_, *database_, *history_, *send_checks_});
       });
   listener_ = std::make_shared<net::Listener>(io_pool_, config_, dispatcher_, *health_);
   if (auto opened = listener_->open(); !opened) return opened;

@@ -78,6 +78,7 @@ class Node {
   std::unique_ptr<service::LoginLimiter> login_limiter_;
   std::unique_ptr<service::MembershipCache> memberships_;
   std::unique_ptr<service::ClientMessageIdCache> client_message_ids_;
+  std::unique_ptr<service::SendChecks> send_checks_;
   std::unique_ptr<service::Services> services_;
   service::Dispatcher dispatcher_;
   NodeMetrics metrics_;

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <exception>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "common/logging.hpp"
@@ -20,11 +23,31 @@ inline const Error kLoginFailed{401, "Login failed"};
 inline const Error kTooManyRequests{429, "Too many requests"};
 inline const Error kRoomNotFound{404, "Room not found"};
 
+// Logs the exception being handled, prefixed with `request` (a client
+// connection as "[C42]", or the batch it served), and returns the error the
+// client gets. A lost connection is 503 `Service unavailable: database`.
+// Any other failure is 500 `Internal service error`, so database faults
+// never reach the client as text. Call only inside a catch block.
+inline Error database_failure(const std::string& request) {
+  try {
+    throw;
+  } catch (const db::DbError& error) {
+    if (error.connection_lost()) {
+      logger("db")->warn("{} database connection lost: {}", request, error.what());
+      return kDatabaseUnavailable;
+    }
+    logger("db")->error("{} query failed (SQLSTATE {}): {}", request, error.sqlstate(),
+                        error.what());
+  } catch (const std::exception& error) {
+    logger("service")->error("{} request failed: {}", request, error.what());
+  }
+  return kInternalError;
+}
+
 // Runs `work(db::Connection&) -> Result<T>` on a database pool thread and
-// then `done(Result<T>)` on the connection's executor. Database faults never
-// reach the client as text. A lost or unobtainable connection, or a full
-// queue, becomes 503 `Service unavailable: database`. Any other failure is
-// logged with the connection id and becomes 500 `Internal service error`.
+// then `done(Result<T>)` on the connection's executor. A failure becomes the
+// error of database_failure(); an unobtainable connection or a full queue
+// becomes 503 `Service unavailable: database`.
 template <typename Work, typename Done>
 void call_database(db::Pool& pool, const std::shared_ptr<ClientConnection>& connection, Work work,
                    Done done) {
@@ -37,20 +60,8 @@ void call_database(db::Pool& pool, const std::shared_ptr<ClientConnection>& conn
   auto task = [connection, work = std::move(work), finish](db::Connection& database) {
     try {
       finish(work(database));
-    } catch (const db::DbError& error) {
-      if (error.connection_lost()) {
-        logger("db")->warn("[C{}] database connection lost: {}", connection->connection_id(),
-                           error.what());
-        finish(kDatabaseUnavailable);
-      } else {
-        logger("db")->error("[C{}] query failed (SQLSTATE {}): {}", connection->connection_id(),
-                            error.sqlstate(), error.what());
-        finish(kInternalError);
-      }
-    } catch (const std::exception& error) {
-      logger("service")->error("[C{}] request failed: {}", connection->connection_id(),
-                               error.what());
-      finish(kInternalError);
+    } catch (const std::exception&) {
+      finish(database_failure(fmt::format("[C{}]", connection->connection_id())));
     }
   };
   bool queued = pool.submit(std::move(task), [finish] { finish(kDatabaseUnavailable); });

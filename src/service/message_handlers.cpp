@@ -1,13 +1,11 @@
 #include <boost/json.hpp>
 
 #include "common/logging.hpp"
-#include "db/client_messages.hpp"
 #include "db/messages.hpp"
 #include "db/rooms.hpp"
 #include "kafka/records.hpp"
 #include "protocol/json_values.hpp"
 #include "protocol/requests.hpp"
-#include "service/client_message_id_cache.hpp"
 #include "service/database_call.hpp"
 #include "service/services.hpp"
 #include "service/views.hpp"
@@ -17,7 +15,6 @@ namespace json = boost::json;
 namespace {
 
 const Error kNotSubscribed{400, "Not subscribed"};
-const Error kSendNotMember{403, "Cannot send message: not a member"};
 
 // Checks membership again once the subscription is registered. A removal
 // that committed after the first check but whose room event this node
@@ -123,59 +120,9 @@ void produce_message(Services& services, const Reply& reply, bool object_form,
                             });
 }
 
-// Gives `record` the id and timestamp its clientMessageId was first sent
-// with, or fails when that first send went to another room.
-Result<kafka::RoomMessageRecord> reuse_first(kafka::RoomMessageRecord record,
-                                             const db::client_messages::RememberedMessage& first) {
-  if (first.room_id != record.room_id) return Error{400, "Missing or invalid: clientMessageId"};
-  // A retry: produce the first attempt's id again, since that attempt may
-  // never have reached Kafka. History stores one row per id and each node
-  // pushes one id once, so a second copy changes nothing.
-  record.message_id = first.message_id;
-  record.timestamp = first.timestamp;
-  return record;
-}
-
-db::client_messages::RememberedMessage remembered(const kafka::RoomMessageRecord& record) {
-  return {record.message_id, record.room_id, record.timestamp};
-}
-
-// Looks the clientMessageId up in the node's cache, then in PostgreSQL,
-// recording it there when it is new. Runs on a database pool thread.
-Result<kafka::RoomMessageRecord> remember_client_message_id(ClientMessageIdCache& cache,
-                                                            db::Connection& database,
-                                                            kafka::RoomMessageRecord record) {
-  if (!record.client_message_id) return record;
-  const std::string& client_message_id = *record.client_message_id;
-  if (auto first = cache.find(record.sender_id, client_message_id)) {
-    return reuse_first(std::move(record), *first);
-  }
-  auto first = db::client_messages::remember(database, record.sender_id, client_message_id,
-                                             remembered(record));
-  cache.store_confirmed(record.sender_id, client_message_id, first.value_or(remembered(record)));
-  if (first) return reuse_first(std::move(record), *first);
-  return record;
-}
-
-bool is_database_unavailable(const Result<kafka::RoomMessageRecord>& result) {
-  return !result && result.error() == kDatabaseUnavailable;
-}
-
-// Accepts a send while PostgreSQL is unavailable, for a member that the
-// membership cache confirmed. A clientMessageId the node has not cached is
-// remembered in memory until PostgreSQL returns.
-Result<kafka::RoomMessageRecord> accept_without_database(ClientMessageIdCache& cache,
-                                                         kafka::RoomMessageRecord record) {
-  if (!record.client_message_id) return record;
-  auto first =
-      cache.remember_pending(record.sender_id, *record.client_message_id, remembered(record));
-  if (first) return reuse_first(std::move(record), *first);
-  return record;
-}
-
 // PostgreSQL stays the authority on membership while it is reachable, so a
-// removal takes effect on every node as soon as it commits. The membership
-// cache is consulted only while PostgreSQL is unavailable.
+// removal takes effect on every node as soon as it commits (SendChecks). The
+// membership cache is consulted only while PostgreSQL is unavailable.
 void send(Services& services, Request& request) {
   auto parsed = protocol::parse_send(request.envelope.data);
   if (!parsed) return request.reply(parsed.error());
@@ -199,25 +146,14 @@ void send(Services& services, Request& request) {
   // Taken before the membership query, so that a removal whose event this
   // node applies while the query runs keeps the result out of the cache.
   auto before = services.memberships.snapshot(*room_id);
-  auto reply = request.reply;
-  // One copy for each lambda, made here because the order in which the
-  // arguments below are evaluated is unspecified.
+  // Kept for a send that PostgreSQL cannot check.
   kafka::RoomMessageRecord fallback = record;
-  call_database(
-      services.database, request.connection,
-      [&services, before, candidate = std::move(record)](
-          db::Connection& database) -> Result<kafka::RoomMessageRecord> {
-        if (!db::rooms::is_member(database, candidate.room_id, candidate.sender_id)) {
-          return kSendNotMember;
-        }
-        services.memberships.store(candidate.room_id, candidate.sender_id, before);
-        return remember_client_message_id(services.client_message_ids, database, candidate);
-      },
-      [&services, reply, object_form,
+  services.send_checks.check(
+      request.connection, std::move(record), before,
+      [&services, reply = request.reply, object_form,
        fallback = std::move(fallback)](Result<kafka::RoomMessageRecord> accepted) {
-        if (is_database_unavailable(accepted) &&
-            services.memberships.contains(fallback.room_id, fallback.sender_id)) {
-          accepted = accept_without_database(services.client_message_ids, fallback);
+        if (!accepted && accepted.error() == kDatabaseUnavailable) {
+          accepted = services.send_checks.accept_from_cache(fallback);
         }
         if (!accepted) return reply(accepted.error());
         produce_message(services, reply, object_form, accepted.value());

@@ -11,6 +11,7 @@
 #include "service/login_limiter.hpp"
 #include "service/membership_cache.hpp"
 #include "service/passwords.hpp"
+#include "service/send_checks.hpp"
 
 namespace parley::service {
 
@@ -29,6 +30,8 @@ struct Services {
   MembershipCache& memberships;
   // Recent clientMessageIds, also the ones sent while PostgreSQL was down.
   ClientMessageIdCache& client_message_ids;
+  // Membership and clientMessageId checks of sends, batched.
+  SendChecks& send_checks;
 };
 
 // Registers the handler of every protocol operation.

@@ -84,6 +84,26 @@ TEST_F(RoomsTest, AddMemberReportsOutcome) {
   EXPECT_EQ(count("SELECT count(*) FROM room_members"), 2);
 }
 
+TEST_F(RoomsTest, MembersAmongAnswersEachCandidateInOrder) {
+  const RoomRow general = make_room(db(), "general_room", owner_.id);
+  const RoomRow other = make_room(db(), "other_room", owner_.id);
+  rooms::add_member(db(), general.id, alice_.id);
+  rooms::add_member(db(), other.id, bob_.id);
+
+  const std::vector<rooms::Membership> candidates{
+      {general.id, bob_.id}, {general.id, alice_.id}, {other.id, alice_.id},   {other.id, bob_.id},
+      {424242, owner_.id},   {general.id, alice_.id}, {general.id, owner_.id},
+  };
+  EXPECT_EQ(rooms::members_among(db(), candidates),
+            (std::vector<bool>{false, true, false, true, false, true, true}));
+  EXPECT_TRUE(rooms::members_among(db(), {}).empty());
+  // One pair takes the single-pair statement.
+  EXPECT_EQ(rooms::members_among(db(), std::vector<rooms::Membership>{{general.id, alice_.id}}),
+            std::vector<bool>{true});
+  EXPECT_EQ(rooms::members_among(db(), std::vector<rooms::Membership>{{general.id, bob_.id}}),
+            std::vector<bool>{false});
+}
+
 TEST_F(RoomsTest, UpdateDescriptionSetsUpdatedAt) {
   const RoomRow room = make_room(db(), "general_room", owner_.id, "old description", test_time());
   const auto updated = rooms::update_description(db(), room.id, "new description", test_time(9s));

@@ -61,6 +61,8 @@ TEST_F(MetricsTest, EveryNodeServesPrometheusText) {
         << "node " << node;
     EXPECT_EQ(metrics.types["parley_history_lag_milliseconds"], "gauge") << "node " << node;
     EXPECT_EQ(metrics.types["parley_db_pool_queue_length"], "gauge") << "node " << node;
+    EXPECT_EQ(metrics.types["parley_send_check_batches_total"], "counter") << "node " << node;
+    EXPECT_EQ(metrics.types["parley_send_checks_total"], "counter") << "node " << node;
   }
 }
 
@@ -103,6 +105,12 @@ TEST_F(MetricsTest, CountersMoveWhenMessagesFlow) {
   EXPECT_GE(sender_after.value("parley_kafka_produce_duration_seconds_count") -
                 sender_before.value("parley_kafka_produce_duration_seconds_count"),
             kMessages);
+  EXPECT_GE(sender_after.value("parley_send_checks_total") -
+                sender_before.value("parley_send_checks_total"),
+            kMessages);
+  EXPECT_GE(sender_after.value("parley_send_check_batches_total") -
+                sender_before.value("parley_send_check_batches_total"),
+            1);
   EXPECT_EQ(sender_after.value("parley_kafka_produce_errors_total"),
             sender_before.value("parley_kafka_produce_errors_total"));
   EXPECT_GE(receiver_after.value("parley_push_deliveries_total") -
