@@ -144,6 +144,36 @@ HistorySample scrape_history(const Options& options) {
   return sample;
 }
 
+// Waits until the history writer of every node has partitions, for at most
+// kHistorySettleTimeout, and returns the seconds waited. Until then the
+// consumer group is still rebalancing: three nodes that start together
+// take several seconds, and a step that ran meanwhile would measure the
+// rebalance instead of the writers.
+double wait_for_history_partitions(const Options& options) {
+  constexpr std::chrono::seconds kHistorySettleTimeout{60};
+  const auto started = std::chrono::steady_clock::now();
+  const auto waited = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  while (std::chrono::steady_clock::now() - started < kHistorySettleTimeout) {
+    bool every_node = true;
+    for (const Endpoint& node : options.nodes) {
+      auto metrics = scrape_metrics(node);
+      every_node = every_node && metrics && (*metrics)["parley_history_partitions"] > 0;
+    }
+    if (every_node) {
+      fmt::print("history: every node's history writer had partitions after {:.1f} s\n", waited());
+      return waited();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  fmt::print(
+      "history: some node's history writer still has no partitions after {} s (fewer partitions "
+      "than nodes, or a rebalance that does not end); measuring anyway\n",
+      kHistorySettleTimeout.count());
+  return waited();
+}
+
 }  // namespace
 
 Result<json::object> run_rooms(const Options& options, Workers& workers) {
@@ -161,6 +191,7 @@ Result<json::object> run_history(const Options& options, Workers& workers) {
   LoadDriver driver(options, workers, population);
   json::array steps_json;
   bool incomplete = false;
+  const double settle_seconds = wait_for_history_partitions(options);
   fmt::print("\nhistory: {:>10} {:>10} {:>12} {:>12} {:>12}\n", "offered/s", "sent/s",
              "persisted/s", "max lag ms", "catch-up s");
   for (double rate : step_rates(options, static_cast<double>(options.rooms) * options.members)) {
@@ -210,7 +241,7 @@ Result<json::object> run_history(const Options& options, Workers& workers) {
                      {"catchUpSeconds", catch_up},
                      {"allStored", all_stored}});
   }
-  json::object result{{"steps", steps_json}};
+  json::object result{{"steps", steps_json}, {"historySettleSeconds", settle_seconds}};
   if (incomplete) {
     result["error"] =
         "history: not every acknowledged message was stored within --drain-seconds, or a "

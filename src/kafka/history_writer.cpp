@@ -52,6 +52,7 @@ struct HistoryWriter::Impl {
   std::unique_ptr<db::Connection> connection;
   std::atomic<std::int64_t> stored{0};
   std::atomic<std::int64_t> lag_ms{0};
+  std::atomic<int> assigned_partitions{0};
   std::atomic<bool> stopping{false};
   std::thread thread;
   detail::LogRateLimiter skip_log_limiter;
@@ -323,6 +324,7 @@ void HistoryWriter::Impl::on_rebalance(rd_kafka_resp_err_t event,
     log->info("history writer {} assigned {} partitions of {}", rd_kafka_name(handle.get()),
               partitions->cnt, config.kafka_messages_topic);
     rd_kafka_assign(handle.get(), partitions);
+    assigned_partitions.store(partitions->cnt);
     return;
   }
   log->info("history writer {} revoked {} partitions of {}", rd_kafka_name(handle.get()),
@@ -333,6 +335,7 @@ void HistoryWriter::Impl::on_rebalance(rd_kafka_resp_err_t event,
     paused = false;
   }
   rd_kafka_assign(handle.get(), nullptr);
+  assigned_partitions.store(0);
 }
 
 HistoryWriter::HistoryWriter(const Config& config) : impl_(std::make_unique<Impl>()) {
@@ -374,5 +377,7 @@ void HistoryWriter::stop() {
 std::int64_t HistoryWriter::stored_count() const { return impl_->stored.load(); }
 
 std::int64_t HistoryWriter::lag_ms() const { return impl_->lag_ms.load(); }
+
+int HistoryWriter::assigned_partitions() const { return impl_->assigned_partitions.load(); }
 
 }  // namespace parley::kafka

@@ -50,6 +50,9 @@ class HistoryWriter {
   // Milliseconds from the accept time of the oldest message of the last
   // stored batch until that batch committed; 0 before the first batch.
   std::int64_t lag_ms() const;
+  // Partitions the consumer group assigned to this writer; 0 before the
+  // first assignment and while a rebalance has revoked them.
+  int assigned_partitions() const;
 
   struct Impl;
 

@@ -138,6 +138,9 @@ std::string render_metrics(MetricsSources sources) {
                 sources.send_checks.batches());
   write_counter(out, "parley_send_checks_total", "Sends whose membership PostgreSQL checked.",
                 sources.send_checks.checked_sends());
+  write_gauge(out, "parley_history_partitions",
+              "Partitions of the messages topic assigned to this node's history writer.",
+              sources.history.assigned_partitions());
   write_gauge(out, "parley_db_pool_queue_length", "Database tasks waiting for a pool worker.",
               static_cast<std::int64_t>(sources.database.queued()));
   return out;

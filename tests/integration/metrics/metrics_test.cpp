@@ -60,10 +60,27 @@ TEST_F(MetricsTest, EveryNodeServesPrometheusText) {
     EXPECT_EQ(metrics.types["parley_kafka_produce_duration_seconds"], "histogram")
         << "node " << node;
     EXPECT_EQ(metrics.types["parley_history_lag_milliseconds"], "gauge") << "node " << node;
+    EXPECT_EQ(metrics.types["parley_history_partitions"], "gauge") << "node " << node;
     EXPECT_EQ(metrics.types["parley_db_pool_queue_length"], "gauge") << "node " << node;
     EXPECT_EQ(metrics.types["parley_send_check_batches_total"], "counter") << "node " << node;
     EXPECT_EQ(metrics.types["parley_send_checks_total"], "counter") << "node " << node;
   }
+}
+
+TEST_F(MetricsTest, HistoryPartitionsCoverTheTopic) {
+  // The shared cluster runs the default shape: six partitions, three nodes.
+  const int partitions = ClusterOptions{}.partitions;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  double assigned = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    assigned = 0;
+    for (std::size_t node = 0; node < cluster().size(); ++node) {
+      assigned += scrape(node).value("parley_history_partitions");
+    }
+    if (assigned == partitions) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(assigned, partitions);
 }
 
 TEST_F(MetricsTest, CountersMoveWhenMessagesFlow) {
