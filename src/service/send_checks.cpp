@@ -86,7 +86,17 @@ SendChecks::Batch SendChecks::take_batch() {
 
 void SendChecks::run_batches(db::Connection& database, Batch batch) {
   for (;;) {
-    run_batch(database, batch);
+    try {
+      run_batch(database, batch);
+    } catch (const std::exception& error) {
+      // run_batch() maps database errors itself, so this is a fault in
+      // Parley. The sends still get a reply, and the count of running
+      // batches stays right, so later sends are checked.
+      logger("service")->error("checking {} sends failed: {}", batch.size(), error.what());
+      for (Candidate& candidate : batch) {
+        if (candidate.done) finish(candidate, kInternalError);
+      }
+    }
     std::lock_guard lock(mutex_);
     if (pending_.empty()) {
       --running_batches_;
@@ -131,12 +141,13 @@ void SendChecks::run_batch(db::Connection& database, Batch& batch) {
       continue;
     }
     memberships_.store(candidate.record.room_id, candidate.record.sender_id, candidate.before);
+    Result<RoomMessageRecord> accepted = kInternalError;
     try {
-      finish(candidate, remember_client_message_id(database, std::move(candidate.record)));
+      accepted = remember_client_message_id(database, std::move(candidate.record));
     } catch (const std::exception&) {
-      finish(candidate,
-             database_failure(fmt::format("[C{}]", candidate.connection->connection_id())));
+      accepted = database_failure(fmt::format("[C{}]", candidate.connection->connection_id()));
     }
+    finish(candidate, std::move(accepted));
   }
 }
 
@@ -158,10 +169,12 @@ Result<RoomMessageRecord> SendChecks::remember_client_message_id(db::Connection&
 }
 
 void SendChecks::finish(Candidate& candidate, Result<RoomMessageRecord> result) {
-  boost::asio::dispatch(candidate.connection->executor(),
-                        [done = std::move(candidate.done), result = std::move(result)]() mutable {
-                          done(std::move(result));
-                        });
+  // Emptied here, so that each send is finished once.
+  Done done = std::exchange(candidate.done, nullptr);
+  if (!done) return;
+  boost::asio::dispatch(
+      candidate.connection->executor(),
+      [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
 }
 
 }  // namespace parley::service

@@ -1,9 +1,12 @@
 #include "service/send_checks.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -29,7 +32,13 @@ class FakeConnection : public service::ClientConnection {
 
   std::uint64_t connection_id() const override { return 7; }
   const std::string& remote_address() const override { return address_; }
-  boost::asio::any_io_executor executor() override { return context_.get_executor(); }
+  boost::asio::any_io_executor executor() override {
+    if (executor_faults > 0) {
+      --executor_faults;
+      throw std::runtime_error("executor unavailable");
+    }
+    return context_.get_executor();
+  }
   std::optional<AccountId> account() const override { return std::nullopt; }
   void set_account(std::optional<AccountId>) override {}
   const std::optional<std::string>& login_token_hash() const override { return token_hash_; }
@@ -40,6 +49,9 @@ class FakeConnection : public service::ClientConnection {
   void subscribe_after(RoomId, MessageId, const std::vector<service::StoredPush>&, bool) override {}
   void push(std::string) override {}
   void complete(std::string) override {}
+
+  // Calls of executor() that throw before it works again.
+  std::atomic<int> executor_faults{0};
 
  private:
   boost::asio::io_context& context_;
@@ -152,6 +164,25 @@ TEST_F(SendChecksTest, QueuedSendsShareOneQuery) {
   // eighteen that arrived while those two waited.
   EXPECT_EQ(checks.batches(), 3u);
   EXPECT_EQ(checks.checked_sends(), kSends);
+}
+
+TEST_F(SendChecksTest, FaultInBatchLeavesLaterSendsChecked) {
+  Pool pool(shared_conninfo(), 1, 10, 0);
+  SendChecks checks(pool, memberships_, client_message_ids_);
+  // Each of the next two sends runs in a batch of its own, and handing its
+  // result to the connection throws.
+  connection_->executor_faults = 2;
+  for (std::size_t i = 0; i < 2; ++i) {
+    check(checks, record(room_.id, alice_.id), i);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (checks.batches() < i + 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  ASSERT_EQ(checks.batches(), 2u);
+
+  Result<RoomMessageRecord> accepted = check_one(checks, record(room_.id, alice_.id));
+  EXPECT_TRUE(accepted.ok()) << accepted.error().message;
 }
 
 TEST_F(SendChecksTest, RetryGetsFirstMessageId) {
