@@ -131,4 +131,11 @@ Result<std::int32_t> partition_count(rd_kafka_t* handle, const std::string& topi
   return result;
 }
 
+std::chrono::milliseconds poll_timeout(std::chrono::steady_clock::time_point deadline,
+                                       std::chrono::steady_clock::time_point now,
+                                       std::chrono::milliseconds longest) {
+  if (deadline <= now) return std::chrono::milliseconds(0);
+  return std::min(std::chrono::ceil<std::chrono::milliseconds>(deadline - now), longest);
+}
+
 }  // namespace parley::kafka::detail

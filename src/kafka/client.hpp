@@ -89,4 +89,11 @@ class LogRateLimiter {
 Result<std::int32_t> partition_count(rd_kafka_t* handle, const std::string& topic,
                                      std::chrono::milliseconds timeout);
 
+// Returns the timeout of a poll that is to return by `deadline`, between 0
+// and `longest`. It rounds up, because a wait of less than 1 ms rounded
+// down to 0 would make the caller poll without waiting until the deadline.
+std::chrono::milliseconds poll_timeout(std::chrono::steady_clock::time_point deadline,
+                                       std::chrono::steady_clock::time_point now,
+                                       std::chrono::milliseconds longest);
+
 }  // namespace parley::kafka::detail

@@ -125,9 +125,8 @@ void HistoryWriter::Impl::run() {
   while (!stopping.load()) {
     auto timeout = kPollInterval;
     if (!next_offsets.empty()) {
-      auto until_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
-          batch_deadline - std::chrono::steady_clock::now());
-      timeout = std::clamp(until_deadline, std::chrono::milliseconds(0), kPollInterval);
+      timeout =
+          detail::poll_timeout(batch_deadline, std::chrono::steady_clock::now(), kPollInterval);
     }
     poll_once(timeout);
     if (batch_full() ||
@@ -209,8 +208,7 @@ void HistoryWriter::Impl::store_with_retry() {
     const auto retry_at = std::chrono::steady_clock::now() + delay;
     while (!stopping.load() && !next_offsets.empty() &&
            std::chrono::steady_clock::now() < retry_at) {
-      poll_once(std::min(kPollInterval, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            retry_at - std::chrono::steady_clock::now())));
+      poll_once(detail::poll_timeout(retry_at, std::chrono::steady_clock::now(), kPollInterval));
     }
     if (next_offsets.empty() || stopping.load()) {
       break;
