@@ -48,20 +48,64 @@ void SendChecks::check(std::shared_ptr<ClientConnection> connection, RoomMessage
   {
     std::lock_guard lock(mutex_);
     pending_.push_back({std::move(connection), std::move(record), before, std::move(done)});
-    // A running batch takes this send when it ends.
+    // A running batch starts the next one when it ends.
     if (running_batches_ >= kMaxRunningBatches) return;
     ++running_batches_;
     batch = take_batch();
   }
-  // std::function needs a copyable callable, so both callables share the
-  // batch, and whichever of them runs moves it out.
-  auto shared = std::make_shared<Batch>(std::move(batch));
-  bool queued = pool_.submit(
-      [this, shared](db::Connection& database) { run_batches(database, std::move(*shared)); },
-      [this, shared] { fail_batches(std::move(*shared)); });
-  if (!queued) {
-    logger("db")->warn("database queue full; replying 503 to {} send(s)", shared->size());
-    fail_batches(std::move(*shared));
+  start(std::move(batch));
+}
+
+void SendChecks::start(Batch batch) {
+  for (;;) {
+    // std::function needs a copyable callable, so both callables share the
+    // batch.
+    auto shared = std::make_shared<Batch>(std::move(batch));
+    // Each batch is a pool task of its own, so other database work queued
+    // meanwhile runs in between, and a broken connection is reopened.
+    bool queued = pool_.submit(
+        [this, shared](db::Connection& database) {
+          try {
+            run_batch(database, *shared);
+          } catch (const std::exception& error) {
+            // run_batch() maps database errors itself, so this is a fault in
+            // Parley.
+            logger("service")->error("checking {} sends failed: {}", shared->size(), error.what());
+            fail(*shared, kInternalError);
+          }
+          if (auto next = next_batch()) start(std::move(*next));
+        },
+        [this, shared] {
+          fail(*shared, kDatabaseUnavailable);
+          if (auto next = next_batch()) start(std::move(*next));
+        });
+    if (queued) return;
+    logger("db")->warn("database queue full or pool stopping; replying 503 to {} send(s)",
+                       shared->size());
+    fail(*shared, kDatabaseUnavailable);
+    auto next = next_batch();
+    if (!next) return;
+    batch = std::move(*next);
+  }
+}
+
+std::optional<SendChecks::Batch> SendChecks::next_batch() {
+  std::lock_guard lock(mutex_);
+  if (pending_.empty()) {
+    --running_batches_;
+    return std::nullopt;
+  }
+  return take_batch();
+}
+
+void SendChecks::fail(Batch& batch, const Error& error) noexcept {
+  for (Candidate& candidate : batch) {
+    try {
+      finish(candidate, error);
+    } catch (const std::exception& failure) {
+      logger("service")->error("[C{}] replying to a send failed: {}",
+                               candidate.connection->connection_id(), failure.what());
+    }
   }
 }
 
@@ -84,40 +128,6 @@ SendChecks::Batch SendChecks::take_batch() {
   return batch;
 }
 
-void SendChecks::run_batches(db::Connection& database, Batch batch) {
-  for (;;) {
-    try {
-      run_batch(database, batch);
-    } catch (const std::exception& error) {
-      // run_batch() maps database errors itself, so this is a fault in
-      // Parley. The sends still get a reply, and the count of running
-      // batches stays right, so later sends are checked.
-      logger("service")->error("checking {} sends failed: {}", batch.size(), error.what());
-      for (Candidate& candidate : batch) {
-        if (candidate.done) finish(candidate, kInternalError);
-      }
-    }
-    std::lock_guard lock(mutex_);
-    if (pending_.empty()) {
-      --running_batches_;
-      return;
-    }
-    batch = take_batch();
-  }
-}
-
-void SendChecks::fail_batches(Batch batch) {
-  for (;;) {
-    for (Candidate& candidate : batch) finish(candidate, kDatabaseUnavailable);
-    std::lock_guard lock(mutex_);
-    if (pending_.empty()) {
-      --running_batches_;
-      return;
-    }
-    batch = take_batch();
-  }
-}
-
 void SendChecks::run_batch(db::Connection& database, Batch& batch) {
   std::vector<db::rooms::Membership> memberships;
   memberships.reserve(batch.size());
@@ -125,15 +135,14 @@ void SendChecks::run_batch(db::Connection& database, Batch& batch) {
     memberships.push_back({candidate.record.room_id, candidate.record.sender_id});
   }
   std::vector<bool> members;
-  batches_.fetch_add(1, std::memory_order_relaxed);
-  checked_sends_.fetch_add(batch.size(), std::memory_order_relaxed);
   try {
     members = db::rooms::members_among(database, memberships);
   } catch (const std::exception&) {
-    const Error error = database_failure(fmt::format("[send checks of {}]", batch.size()));
-    for (Candidate& candidate : batch) finish(candidate, error);
+    fail(batch, database_failure(fmt::format("[send checks of {}]", batch.size())));
     return;
   }
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  checked_sends_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Candidate& candidate = batch[i];
     if (!members[i]) {
@@ -141,6 +150,8 @@ void SendChecks::run_batch(db::Connection& database, Batch& batch) {
       continue;
     }
     memberships_.store(candidate.record.room_id, candidate.record.sender_id, candidate.before);
+    // NOTE: each clientMessageId still costs an INSERT of its own, and the
+    // sends of a batch wait for them one after another.
     Result<RoomMessageRecord> accepted = kInternalError;
     try {
       accepted = remember_client_message_id(database, std::move(candidate.record));
@@ -169,9 +180,11 @@ Result<RoomMessageRecord> SendChecks::remember_client_message_id(db::Connection&
 }
 
 void SendChecks::finish(Candidate& candidate, Result<RoomMessageRecord> result) {
-  // Emptied here, so that each send is finished once.
+  if (!candidate.done) return;
+  auto executor = candidate.connection->executor();
+  // Emptied only once the executor is known, so that a send whose reply
+  // could not be handed over can still get an error, and none gets two.
   Done done = std::exchange(candidate.done, nullptr);
-  if (!done) return;
   boost::asio::dispatch(
       candidate.connection->executor(),
       [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "common/error.hpp"
@@ -75,12 +76,15 @@ class SendChecks {
   // Moves up to kMaxBatchSize pending sends into a batch. Called with
   // mutex_ held.
   Batch take_batch();
-  // Runs batches on this pool thread until no send is pending.
-  void run_batches(db::Connection& database, Batch batch);
+  // Queues `batch` as a pool task, which ends by starting the next batch.
+  // Called for a batch already counted in running_batches_.
+  void start(Batch batch);
+  // Takes the next batch of pending sends, or, when none is pending, counts
+  // one running batch less and returns std::nullopt.
+  std::optional<Batch> next_batch();
   void run_batch(db::Connection& database, Batch& batch);
-  // Fails the sends of a batch that could not reach PostgreSQL with 503,
-  // then every send that queued behind it.
-  void fail_batches(Batch batch);
+  // Finishes every send of `batch` not finished yet with `error`.
+  void fail(Batch& batch, const Error& error) noexcept;
   Result<kafka::RoomMessageRecord> remember_client_message_id(db::Connection& database,
                                                               kafka::RoomMessageRecord record);
   static void finish(Candidate& candidate, Result<kafka::RoomMessageRecord> result);

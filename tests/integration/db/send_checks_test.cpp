@@ -72,6 +72,22 @@ class SendChecksTest : public DatabaseTest {
     rooms::add_member(db(), other_room_.id, alice_.id);
   }
 
+  void TearDown() override {
+    // The pool's workers may still use the checks after the last result,
+    // so they stop first.
+    if (pool_) pool_->stop();
+    checks_.reset();
+    pool_.reset();
+    DatabaseTest::TearDown();
+  }
+
+  // Starts checks over a pool of one connection to `conninfo`.
+  SendChecks& start_checks(const std::string& conninfo) {
+    pool_ = std::make_unique<Pool>(conninfo, 1, 10, 0);
+    checks_ = std::make_unique<SendChecks>(*pool_, memberships_, client_message_ids_);
+    return *checks_;
+  }
+
   RoomMessageRecord record(RoomId room, AccountId sender,
                            std::optional<std::string> client_message_id = std::nullopt) {
     ++next_message_id_;
@@ -113,6 +129,8 @@ class SendChecksTest : public DatabaseTest {
   std::vector<std::optional<Result<RoomMessageRecord>>> results_;
   std::size_t answered_ = 0;
   MessageId next_message_id_ = 1000;
+  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<SendChecks> checks_;
 
   AccountRow owner_;
   AccountRow alice_;
@@ -124,8 +142,7 @@ class SendChecksTest : public DatabaseTest {
 const Error kNotMember{403, "Cannot send message: not a member"};
 
 TEST_F(SendChecksTest, AcceptsMembersAndRejectsOthers) {
-  Pool pool(shared_conninfo(), 1, 10, 0);
-  SendChecks checks(pool, memberships_, client_message_ids_);
+  SendChecks& checks = start_checks(shared_conninfo());
 
   const RoomMessageRecord sent = record(room_.id, alice_.id);
   Result<RoomMessageRecord> accepted = check_one(checks, sent);
@@ -139,12 +156,11 @@ TEST_F(SendChecksTest, AcceptsMembersAndRejectsOthers) {
 }
 
 TEST_F(SendChecksTest, QueuedSendsShareOneQuery) {
-  Pool pool(shared_conninfo(), 1, 10, 0);
-  SendChecks checks(pool, memberships_, client_message_ids_);
+  SendChecks& checks = start_checks(shared_conninfo());
   // Holds the only worker, so the checks below queue behind it.
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  ASSERT_TRUE(pool.submit([released](Connection&) { released.wait(); }, nullptr));
+  ASSERT_TRUE(pool_->submit([released](Connection&) { released.wait(); }, nullptr));
 
   constexpr std::size_t kSends = 20;
   for (std::size_t i = 0; i < kSends; ++i) {
@@ -166,28 +182,38 @@ TEST_F(SendChecksTest, QueuedSendsShareOneQuery) {
   EXPECT_EQ(checks.checked_sends(), kSends);
 }
 
-TEST_F(SendChecksTest, FaultInBatchLeavesLaterSendsChecked) {
-  Pool pool(shared_conninfo(), 1, 10, 0);
-  SendChecks checks(pool, memberships_, client_message_ids_);
-  // Each of the next two sends runs in a batch of its own, and handing its
-  // result to the connection throws.
-  connection_->executor_faults = 2;
-  for (std::size_t i = 0; i < 2; ++i) {
-    check(checks, record(room_.id, alice_.id), i);
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (checks.batches() < i + 1 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(1ms);
-    }
-  }
-  ASSERT_EQ(checks.batches(), 2u);
+TEST_F(SendChecksTest, OtherDatabaseWorkRunsBetweenBatches) {
+  SendChecks& checks = start_checks(shared_conninfo());
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(pool_->submit([released](Connection&) { released.wait(); }, nullptr));
+  // Two batches of one send each are queued, and three sends wait for the
+  // next batch.
+  for (std::size_t i = 0; i < 5; ++i) check(checks, record(room_.id, alice_.id), i);
+  // Queued after the two batches but before the third, which starts only
+  // when the first batch ends.
+  std::promise<std::uint64_t> batches_before;
+  ASSERT_TRUE(
+      pool_->submit([&](Connection&) { batches_before.set_value(checks.batches()); }, nullptr));
+  release.set_value();
+
+  ASSERT_TRUE(wait_for_answers(5));
+  EXPECT_EQ(batches_before.get_future().get(), 2u);
+  EXPECT_EQ(checks.batches(), 3u);
+}
+
+TEST_F(SendChecksTest, FaultInBatchStillAnswersEverySend) {
+  SendChecks& checks = start_checks(shared_conninfo());
+  // Handing the first result to the connection throws once.
+  connection_->executor_faults = 1;
+  EXPECT_EQ(check_one(checks, record(room_.id, alice_.id)).error(), service::kInternalError);
 
   Result<RoomMessageRecord> accepted = check_one(checks, record(room_.id, alice_.id));
   EXPECT_TRUE(accepted.ok()) << accepted.error().message;
 }
 
 TEST_F(SendChecksTest, RetryGetsFirstMessageId) {
-  Pool pool(shared_conninfo(), 1, 10, 0);
-  SendChecks checks(pool, memberships_, client_message_ids_);
+  SendChecks& checks = start_checks(shared_conninfo());
 
   const RoomMessageRecord first = record(room_.id, alice_.id, "retry-1");
   ASSERT_TRUE(check_one(checks, first).ok());
@@ -202,8 +228,7 @@ TEST_F(SendChecksTest, RetryGetsFirstMessageId) {
 }
 
 TEST_F(SendChecksTest, UnreachableDatabaseFallsBackToCache) {
-  Pool pool(unreachable_conninfo(), 1, 10, 0);
-  SendChecks checks(pool, memberships_, client_message_ids_);
+  SendChecks& checks = start_checks(unreachable_conninfo());
 
   const RoomMessageRecord sent = record(room_.id, alice_.id, "offline-1");
   EXPECT_EQ(check_one(checks, sent).error(), service::kDatabaseUnavailable);
