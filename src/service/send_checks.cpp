@@ -73,11 +73,11 @@ void SendChecks::start(Batch batch) {
             logger("service")->error("checking {} sends failed: {}", shared->size(), error.what());
             fail(*shared, kInternalError);
           }
-          if (auto next = next_batch()) start(std::move(*next));
+          start_next();
         },
         [this, shared] {
           fail(*shared, kDatabaseUnavailable);
-          if (auto next = next_batch()) start(std::move(*next));
+          start_next();
         });
     if (queued) return;
     logger("db")->warn("database queue full or pool stopping; replying 503 to {} send(s)",
@@ -87,6 +87,10 @@ void SendChecks::start(Batch batch) {
     if (!next) return;
     batch = std::move(*next);
   }
+}
+
+void SendChecks::start_next() {
+  if (auto next = next_batch()) start(std::move(*next));
 }
 
 std::optional<SendChecks::Batch> SendChecks::next_batch() {
@@ -185,9 +189,9 @@ void SendChecks::finish(Candidate& candidate, Result<RoomMessageRecord> result) 
   // Emptied only once the executor is known, so that a send whose reply
   // could not be handed over can still get an error, and none gets two.
   Done done = std::exchange(candidate.done, nullptr);
-  boost::asio::dispatch(
-      candidate.connection->executor(),
-      [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+  boost::asio::dispatch(executor, [done = std::move(done), result = std::move(result)]() mutable {
+    done(std::move(result));
+  });
 }
 
 }  // namespace parley::service

@@ -59,7 +59,7 @@ class SendChecks {
   // cache does not know the sender as a member.
   Result<kafka::RoomMessageRecord> accept_from_cache(kafka::RoomMessageRecord record);
 
-  // Membership queries run, and the sends they checked; their ratio is the
+  // Membership queries run, and the sends they checked. Their ratio is the
   // mean batch size.
   std::uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
   std::uint64_t checked_sends() const { return checked_sends_.load(std::memory_order_relaxed); }
@@ -82,6 +82,8 @@ class SendChecks {
   // Takes the next batch of pending sends, or, when none is pending, counts
   // one running batch less and returns std::nullopt.
   std::optional<Batch> next_batch();
+  // Starts the next batch, if any, when a batch ended.
+  void start_next();
   void run_batch(db::Connection& database, Batch& batch);
   // Finishes every send of `batch` not finished yet with `error`.
   void fail(Batch& batch, const Error& error) noexcept;
