@@ -12,7 +12,8 @@
 namespace parley::bench {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
+namespace beast_websocket = boost::beast::websocket;
+using websocket::Opcode;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -112,7 +113,7 @@ void Connection::on_tcp_connected(const Endpoint& endpoint, ConnectHandler on_do
     return;
   }
   beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  ws_.set_option(beast_websocket::stream_base::timeout::suggested(beast::role_type::client));
   ws_.auto_fragment(false);
   ws_.read_message_max(0);
   ws_.async_handshake(endpoint.host + ":" + std::to_string(endpoint.port), endpoint.path,
@@ -182,9 +183,14 @@ void Connection::on_read(const beast::error_code& error, std::size_t bytes) {
   read_end_ += bytes;
   while (!failed_) {
     const std::string_view unparsed(read_buffer_.data() + read_start_, read_end_ - read_start_);
-    const ParseResult parsed = parse_server_frame(unparsed, kMaxPayloadBytes);
-    if (parsed.status == ParseStatus::kIncomplete) break;
-    if (parsed.status == ParseStatus::kInvalid) {
+    const websocket::FrameResult parsed =
+        websocket::parse_frame(unparsed, websocket::Sender::kServer, kMaxPayloadBytes);
+    if (parsed.status == websocket::ParseStatus::kIncomplete) break;
+    // A Parley node sends every message in one frame.
+    const bool fragment =
+        parsed.status == websocket::ParseStatus::kFrame &&
+        (!parsed.frame.header.fin || parsed.frame.header.opcode == Opcode::kContinuation);
+    if (parsed.status == websocket::ParseStatus::kInvalid || fragment) {
       fail(make_error_code(boost::system::errc::protocol_error));
       return;
     }
@@ -194,17 +200,17 @@ void Connection::on_read(const beast::error_code& error, std::size_t bytes) {
   if (!failed_) read_next();
 }
 
-bool Connection::handle_frame(const ServerFrame& frame) {
-  switch (frame.opcode) {
+bool Connection::handle_frame(const websocket::Frame& frame) {
+  switch (frame.header.opcode) {
     case Opcode::kText:
     case Opcode::kBinary:
-      handle_message(frame.payload, frame.opcode == Opcode::kBinary);
+      handle_message(frame.payload, frame.header.opcode == Opcode::kBinary);
       return !failed_;
     case Opcode::kPing:
       queue_frame(Opcode::kPong, frame.payload);
       return true;
     case Opcode::kClose:
-      fail(closing_ ? beast::error_code{} : beast::error_code(websocket::error::closed));
+      fail(closing_ ? beast::error_code{} : beast::error_code(beast_websocket::error::closed));
       return false;
     default:
       return true;
@@ -228,7 +234,7 @@ void Connection::handle_message(std::string_view frame, bool binary) {
 
 void Connection::queue_frame(Opcode opcode, std::string_view payload) {
   if (failed_) return;
-  append_client_frame(write_pending_, opcode, payload, next_mask_key());
+  websocket::append_client_frame(write_pending_, opcode, payload, next_mask_key());
   if (!writing_) write_next();
 }
 

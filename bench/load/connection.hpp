@@ -13,8 +13,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "frames.hpp"
 #include "source_addresses.hpp"
+#include "websocket/frames.hpp"
 
 namespace parley::bench {
 
@@ -39,7 +39,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view url);
 // the push handler instead.
 //
 // Beast performs the WebSocket handshake. After it, the connection reads
-// and writes the socket itself with frames.hpp: each read parses every
+// and writes the socket itself with websocket/frames.hpp: each read parses every
 // frame received, and each write carries every frame queued meanwhile. It
 // replies to pings with pongs and ends on a close frame without a close handshake.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -80,9 +80,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read_next();
   void on_read(const boost::beast::error_code& error, std::size_t bytes);
   // Handles one frame; returns false when the connection failed.
-  bool handle_frame(const ServerFrame& frame);
+  bool handle_frame(const websocket::Frame& frame);
   void handle_message(std::string_view payload, bool binary);
-  void queue_frame(Opcode opcode, std::string_view payload);
+  void queue_frame(websocket::Opcode opcode, std::string_view payload);
   void write_next();
   void on_write(const boost::beast::error_code& error, std::size_t bytes);
   void fail(const boost::beast::error_code& error);

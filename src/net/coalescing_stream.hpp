@@ -11,27 +11,24 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/compose.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/role.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/teardown.hpp>
 
 #include "net/flush_scheduler.hpp"
 #include "net/io_metrics.hpp"
+#include "websocket/frames.hpp"
 
 namespace parley::net {
 
-// A TCP stream that gathers what a connection writes in one buffer and
-// sends it with one system call per I/O-thread turn. WebSocketSession puts
-// it under Beast's WebSocket stream and writes its data frames straight into
-// it with write_frame(). Beast's handshake response and control frames
-// (ping, pong, close) arrive through async_write_some() into the same
-// buffer. Every write appends whole bytes at once, so frames never
-// interleave on the socket.
+// The write side of a server's WebSocket connection: it gathers what the
+// connection writes in one buffer and sends it with one system call per
+// I/O-thread turn. WebSocketSession writes the handshake response, its
+// data frames and its control frames (ping, pong, close) into it. Every
+// write appends whole frames at once, so frames never interleave on the
+// socket.
 //
 // The first bytes appended after a flush post one flush to the executor, so
 // everything the connection writes until that handler runs (the frames of
@@ -41,14 +38,13 @@ namespace parley::net {
 // more of them share a write. At most one socket write is in progress;
 // bytes appended meanwhile follow in the next.
 //
-// Beast's writes complete as soon as their bytes are copied. The buffer is
-// bounded by the caller: WebSocketSession closes a connection whose
-// queued_bytes() pass its send-queue limit.
+// The buffer is bounded by the caller: WebSocketSession closes a
+// connection whose queued_bytes() pass its send-queue limit.
 //
 // Thread safety: like the TCP stream, one thread or strand at a time.
 class CoalescingStream {
  public:
-  using next_layer_type = boost::beast::tcp_stream;
+  using next_layer_type = boost::asio::ip::tcp::socket;
   using executor_type = next_layer_type::executor_type;
 
   // Counts socket writes and keeps metrics.send_queue_bytes in step with
@@ -67,18 +63,32 @@ class CoalescingStream {
   CoalescingStream& operator=(const CoalescingStream&) = delete;
 
   executor_type get_executor() { return next_.get_executor(); }
-  next_layer_type& next_layer() { return next_; }
+  next_layer_type& socket() { return next_; }
 
   // Appends one unmasked, unfragmented WebSocket data frame (RFC 6455
   // section 5.2) carrying `payload`, as a server sends it.
   void write_frame(std::string_view payload, bool binary) {
-    if (append_frame(payload, binary)) State::schedule_flush(state_);
+    if (append_frame(data_opcode(binary), payload)) State::schedule_flush(state_);
   }
 
   // Appends a frame like write_frame() and leaves its flush to the
   // FlushScheduler, unless a flush is already due.
   void write_push(std::string_view payload, bool binary) {
-    if (append_frame(payload, binary)) State::schedule_push_flush(state_);
+    if (append_frame(data_opcode(binary), payload)) State::schedule_push_flush(state_);
+  }
+
+  // Appends a control frame (ping, pong or close) of at most 125 bytes.
+  void write_control(websocket::Opcode opcode, std::string_view payload) {
+    if (append_frame(opcode, payload)) State::schedule_flush(state_);
+  }
+
+  // Appends bytes as they are, such as the handshake response.
+  void write_bytes(std::string_view bytes) {
+    State& state = *state_;
+    if (state.failure) return;
+    state.pending.append(bytes);
+    state.appended(bytes.size());
+    State::schedule_flush(state_);
   }
 
   // Bytes accepted and not yet written to the socket.
@@ -91,34 +101,6 @@ class CoalescingStream {
   // Drops the bytes that wait for the next socket write, which always start
   // at a frame boundary. The write in progress finishes.
   void discard_pending() { state_->discard_pending(); }
-
-  template <class MutableBuffers, class Handler>
-  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-    return next_.async_read_some(buffers, std::forward<Handler>(handler));
-  }
-
-  template <class ConstBuffers, class Handler>
-  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
-    return boost::asio::async_initiate<Handler, void(boost::beast::error_code, std::size_t)>(
-        [this](auto completion, const ConstBuffers& data) {
-          State& state = *state_;
-          if (state.failure) {
-            return post_completion(state.executor, std::move(completion), state.failure,
-                                   std::size_t{0});
-          }
-          std::size_t size = 0;
-          for (auto it = boost::asio::buffer_sequence_begin(data);
-               it != boost::asio::buffer_sequence_end(data); ++it) {
-            boost::asio::const_buffer buffer(*it);
-            state.pending.append(static_cast<const char*>(buffer.data()), buffer.size());
-            size += buffer.size();
-          }
-          state.appended(size);
-          State::schedule_flush(state_);
-          post_completion(state.executor, std::move(completion), boost::beast::error_code{}, size);
-        },
-        handler, buffers);
-  }
 
   // Completes once every accepted byte was written to the socket, or with
   // the error of the socket write that failed.
@@ -139,35 +121,17 @@ class CoalescingStream {
  private:
   using DrainCompletion = boost::asio::any_completion_handler<void(boost::beast::error_code)>;
 
+  static websocket::Opcode data_opcode(bool binary) {
+    return binary ? websocket::Opcode::kBinary : websocket::Opcode::kText;
+  }
+
   // Returns false when the stream failed and dropped the frame.
-  bool append_frame(std::string_view payload, bool binary) {
+  bool append_frame(websocket::Opcode opcode, std::string_view payload) {
     State& state = *state_;
     if (state.failure) return false;
-    append_frame_header(state.pending, payload.size(), binary);
-    state.pending.append(payload);
-    state.appended(header_size(payload.size()) + payload.size());
+    websocket::append_server_frame(state.pending, opcode, payload);
+    state.appended(websocket::server_header_size(payload.size()) + payload.size());
     return true;
-  }
-
-  static std::size_t header_size(std::size_t payload) {
-    if (payload < 126) return 2;
-    return payload <= 0xFFFF ? 4 : 10;
-  }
-
-  static void append_frame_header(std::string& out, std::size_t payload, bool binary) {
-    constexpr unsigned char kFin = 0x80;
-    constexpr unsigned char kText = 0x1;
-    constexpr unsigned char kBinary = 0x2;
-    out.push_back(static_cast<char>(kFin | (binary ? kBinary : kText)));
-    if (payload < 126) {
-      out.push_back(static_cast<char>(payload));
-      return;
-    }
-    const int length_bytes = payload <= 0xFFFF ? 2 : 8;
-    out.push_back(static_cast<char>(length_bytes == 2 ? 126 : 127));
-    for (int shift = (length_bytes - 1) * 8; shift >= 0; shift -= 8) {
-      out.push_back(static_cast<char>((static_cast<std::uint64_t>(payload) >> shift) & 0xFF));
-    }
   }
 
   // Posts the completion, so that it never runs inside the call that
@@ -276,41 +240,5 @@ class CoalescingStream {
   next_layer_type next_;
   std::shared_ptr<State> state_;
 };
-
-namespace detail {
-
-// Drains the coalescing stream, then tears the TCP connection down.
-struct CoalescingTeardownOp {
-  CoalescingStream& stream;
-  boost::beast::role_type role;
-  int step = 0;
-
-  template <class Self>
-  void operator()(Self& self, boost::beast::error_code ec = {}) {
-    switch (step++) {
-      case 0:
-        return stream.async_drain(std::move(self));
-      case 1:
-        if (ec) return self.complete(ec);
-        {
-          using boost::beast::websocket::async_teardown;
-          return async_teardown(role, stream.next_layer(), std::move(self));
-        }
-      default:
-        return self.complete(ec);
-    }
-  }
-};
-
-}  // namespace detail
-
-// Beast's WebSocket stream ends a connection with async_teardown() on its
-// next layer, found by argument-dependent lookup. The bytes still in the
-// buffer, the close frame among them, are written first.
-template <class Handler>
-void async_teardown(boost::beast::role_type role, CoalescingStream& stream, Handler&& handler) {
-  boost::asio::async_compose<Handler, void(boost::beast::error_code)>(
-      detail::CoalescingTeardownOp{stream, role}, handler, stream);
-}
 
 }  // namespace parley::net

@@ -2,7 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "common/logging.hpp"
 #include "net/websocket_session.hpp"
@@ -67,13 +67,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   }
   HttpRequest request = parser_->release();
   if (beast::websocket::is_upgrade(request)) {
-    // Moving a Beast tcp_stream gives the socket a new implementation and
-    // leaves the old one here, which the pending deadline would keep
-    // allocated until it expired. Cancelling the deadline frees it now.
+    // The pending deadline would keep the tcp_stream's implementation
+    // allocated until it expired. Cancelling it frees it with this session.
     stream_.expires_never();
-    auto session = std::make_shared<WebSocketSession>(std::move(stream_), thread_, config_,
+    std::string received = beast::buffers_to_string(buffer_.data());
+    auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), thread_, config_,
                                                       dispatcher_, remote_address_);
-    session->run(std::move(request));
+    session->run(request, std::move(received));
     return;
   }
   auto self = shared_from_this();

@@ -41,6 +41,9 @@ struct IoThread {
   // The pool-wide count of open sessions, which close_sessions() waits on.
   std::atomic<std::size_t>* open_sessions = nullptr;
   IoMetrics metrics;
+  // Every WebSocket connection of the thread reads into this buffer and
+  // keeps only the bytes of a frame that has not fully arrived.
+  std::vector<char> read_buffer = std::vector<char>(64 * 1024);
   boost::asio::io_context context{1};
   // Declared after the context, so that its timer is destroyed first.
   FlushScheduler pushes;

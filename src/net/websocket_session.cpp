@@ -1,22 +1,23 @@
 #include "net/websocket_session.hpp"
 
+#include <algorithm>
 #include <atomic>
-#include <unordered_set>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 
 #include "common/logging.hpp"
+#include "common/utf8.hpp"
 #include "protocol/binary/frames.hpp"
 
 namespace parley::net {
+namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
+using websocket::CloseCode;
+using websocket::Opcode;
 
 namespace {
 
-// Bytes requested from Beast per read; a message is assembled from chunks.
-// Beast reserves the chunk in the read buffer while it waits, so the first
-// chunk of a message, which every idle connection waits for, is small.
-constexpr std::size_t kFirstReadChunkBytes = 64;
-constexpr std::size_t kReadChunkBytes = 512;
 // Close reason sent with 1012 when the node shuts down.
 constexpr const char* kRestartReason = "node shutting down";
 
@@ -26,24 +27,23 @@ std::uint64_t next_connection_id() {
 }
 
 bool is_normal_close(const beast::error_code& ec) {
-  return ec == websocket::error::closed || ec == boost::asio::error::eof ||
-         ec == boost::asio::error::connection_reset ||
-         ec == boost::asio::error::operation_aborted || ec == beast::error::timeout;
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted;
 }
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, IoThread& thread,
+WebSocketSession::WebSocketSession(asio::ip::tcp::socket&& socket, IoThread& thread,
                                    const Config& config, service::Dispatcher& dispatcher,
                                    std::string remote_address)
-    : ws_(std::move(stream), thread.metrics, &thread.pushes),
+    : stream_(std::move(socket), thread.metrics, &thread.pushes),
       thread_(thread),
       config_(config),
       dispatcher_(dispatcher),
       id_(next_connection_id()),
       remote_address_(std::move(remote_address)),
-      liveness_timer_(ws_.get_executor()),
-      login_timer_(ws_.get_executor()) {}
+      liveness_timer_(stream_.get_executor()),
+      login_timer_(stream_.get_executor()) {}
 
 WebSocketSession::~WebSocketSession() {
   thread_.registry.unsubscribe(this);
@@ -60,57 +60,36 @@ void WebSocketSession::unregister() {
 
 void WebSocketSession::close_for_restart() {
   restarting_ = true;
-  if (accepted_ && !in_flight_ && !closing_ && !closed_) {
-    close_with(websocket::close_code::service_restart, kRestartReason);
-  }
+  if (accepted_ && !in_flight_) close_with(CloseCode::kServiceRestart, kRestartReason);
 }
 
-void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrade) {
-  // The HTTP session set the deadline of the upgrade request. Beast bounds
-  // the handshake and the close handshake, and check_liveness() replaces
-  // Beast's idle timeout, which can only ping at half the timeout.
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(config_.handshake_timeout_s);
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  // Control frames arrive only while a read is pending, and count as
-  // received frames for the liveness check.
-  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
-    last_received_ = std::chrono::steady_clock::now();
-  });
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::server, "parley");
-  }));
-  // Messages are read in chunks and measured here, not by Beast's
-  // read_message_max: when Beast rejects a message it closes the socket
-  // with the rest of the message unread, which makes the kernel send RST,
-  // and the client may then see 1006 instead of the 1009 close frame.
-  // close_with() lets Beast drain the message during the close handshake.
-  ws_.read_message_max(0);
-  ws_.auto_fragment(false);
-  // Registered before the handshake completes, so that a shutdown that
-  // starts meanwhile still closes this connection with 1012.
+void WebSocketSession::run(const websocket::UpgradeRequest& upgrade, std::string received) {
+  // Registered before anything is written, so that a shutdown that starts
+  // meanwhile still closes this connection with 1012.
   thread_.sessions.insert(this);
   thread_.open_sessions->fetch_add(1);
   registered_ = true;
   thread_.metrics.connections_opened.add();
-  ws_.async_accept(upgrade,
-                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
-}
 
-void WebSocketSession::on_accept(beast::error_code ec) {
-  if (ec) {
-    logger("net")->info("[C{}] WebSocket handshake from {} failed: {}", id_, remote_address_,
-                        ec.message());
-    shut_down();
+  // read_next() reads until the socket has no more bytes, and only then
+  // waits for it.
+  beast::error_code ec;
+  stream_.socket().non_blocking(true, ec);
+  websocket::HandshakeResult result = websocket::make_handshake_response(upgrade, "parley");
+  stream_.write_bytes(result.response);
+  if (ec || !result.accepted) {
+    logger("net")->info("[C{}] WebSocket handshake from {} rejected: {}", id_, remote_address_,
+                        ec ? ec.message() : result.error);
+    closing_ = true;
+    start_close_deadline();
+    finish();
     return;
   }
   logger("net")->debug("[C{}] connected from {}", id_, remote_address_);
   accepted_ = true;
+  input_ = std::move(received);
   if (restarting_) {
-    close_with(websocket::close_code::service_restart, kRestartReason);
+    close_with(CloseCode::kServiceRestart, kRestartReason);
     return;
   }
   last_received_ = std::chrono::steady_clock::now();
@@ -119,47 +98,176 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   read_next();
 }
 
-void WebSocketSession::read_next() {
-  if (closing_ || closed_) return;
-  const std::size_t chunk = read_buffer_.size() == 0 ? kFirstReadChunkBytes : kReadChunkBytes;
-  ws_.async_read_some(read_buffer_, chunk,
-                      beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+bool WebSocketSession::wants_input() const {
+  if (closed_) return false;
+  if (finishing_) return drained_;
+  return closing_ || !in_flight_;
 }
 
-void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec) {
+void WebSocketSession::read_next() {
+  if (reading_ || waiting_) return;
+  reading_ = true;
+  // Frames that arrived behind the last request come first.
+  process_input();
+  while (wants_input()) {
+    beast::error_code ec;
+    std::vector<char>& buffer = thread_.read_buffer;
+    const std::size_t bytes = stream_.socket().read_some(asio::buffer(buffer), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      wait_readable();
+      break;
+    }
+    if (ec) {
+      on_read_error(ec);
+      break;
+    }
+    last_received_ = std::chrono::steady_clock::now();
+    if (finishing_) continue;
+    input_.append(buffer.data(), bytes);
+    process_input();
+  }
+  reading_ = false;
+}
+
+void WebSocketSession::wait_readable() {
+  waiting_ = true;
+  stream_.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                self->waiting_ = false;
+                                if (ec) {
+                                  self->on_read_error(ec);
+                                } else {
+                                  self->read_next();
+                                }
+                              });
+}
+
+void WebSocketSession::on_read_error(const beast::error_code& ec) {
+  if (closed_) return;
+  if (!closing_) {
     if (is_normal_close(ec)) {
       logger("net")->info("[C{}] disconnected: {}", id_, ec.message());
     } else {
-      // On a protocol violation such as invalid UTF-8, Beast has already
-      // sent the matching close code (1007).
-      logger("net")->warn("[C{}] closed after a client error: {}", id_, ec.message());
+      logger("net")->warn("[C{}] read from {} failed: {}", id_, remote_address_, ec.message());
     }
-    shut_down();
+  }
+  shut_down();
+}
+
+void WebSocketSession::process_input() {
+  std::size_t start = 0;
+  while (!closed_ && !finishing_ && (closing_ || !in_flight_)) {
+    const std::string_view unread = std::string_view(input_).substr(start);
+    if (skip_bytes_ > 0) {
+      const auto skipped =
+          static_cast<std::size_t>(std::min<std::uint64_t>(skip_bytes_, unread.size()));
+      start += skipped;
+      skip_bytes_ -= skipped;
+      if (skip_bytes_ > 0) break;
+      continue;
+    }
+    const websocket::HeaderResult parsed =
+        websocket::parse_header(unread, websocket::Sender::kClient);
+    if (parsed.status == websocket::ParseStatus::kIncomplete) break;
+    if (parsed.status == websocket::ParseStatus::kInvalid) {
+      fail(CloseCode::kProtocolError, parsed.error);
+      break;
+    }
+    const websocket::FrameHeader& header = parsed.header;
+    const std::uint64_t frame_size = header.header_size + header.payload_size;
+    const bool data = !websocket::is_control(header.opcode);
+    // After a close frame was sent, data frames are skipped unread.
+    if (data && closing_) {
+      skip_bytes_ = frame_size;
+      continue;
+    }
+    if (data && message_.size() + header.payload_size > config_.max_frame_bytes) {
+      logger("net")->warn("[C{}] message over {} bytes; closing with 1009", id_,
+                          config_.max_frame_bytes);
+      close_with(CloseCode::kTooBig, "message too big");
+      skip_bytes_ = frame_size;
+      continue;
+    }
+    if (unread.size() < frame_size) break;
+    start += static_cast<std::size_t>(frame_size);
+    const std::string_view payload =
+        unread.substr(header.header_size, static_cast<std::size_t>(header.payload_size));
+    if (!handle_frame(header, payload)) break;
+  }
+  if (finishing_) {
+    std::string().swap(input_);
     return;
   }
-  last_received_ = std::chrono::steady_clock::now();
-  if (read_buffer_.size() > config_.max_frame_bytes) {
-    logger("net")->warn("[C{}] message over {} bytes; closing with 1009", id_,
-                        config_.max_frame_bytes);
-    read_buffer_.consume(read_buffer_.size());
-    close_with(websocket::close_code::too_big, "message too big");
+  input_.erase(0, start);
+  // A large read grew the buffer; an idle connection keeps none.
+  if (input_.empty()) std::string().swap(input_);
+}
+
+bool WebSocketSession::handle_frame(const websocket::FrameHeader& header,
+                                    std::string_view payload) {
+  if (websocket::is_control(header.opcode)) {
+    std::string unmasked;
+    websocket::unmask_append(unmasked, payload, *header.mask_key);
+    switch (header.opcode) {
+      case Opcode::kPing:
+        if (!closing_) stream_.write_control(Opcode::kPong, unmasked);
+        return true;
+      case Opcode::kClose:
+        handle_close(unmasked);
+        return false;
+      default:
+        return true;
+    }
+  }
+  const bool continuation = header.opcode == Opcode::kContinuation;
+  if (continuation != message_open_) {
+    fail(CloseCode::kProtocolError, continuation ? "continuation frame outside a message"
+                                                 : "new message before the last one ended");
+    return false;
+  }
+  if (!continuation) message_binary_ = header.opcode == Opcode::kBinary;
+  websocket::unmask_append(message_, payload, *header.mask_key);
+  message_open_ = !header.fin;
+  if (message_open_) return true;
+  if (!message_binary_ && !is_valid_utf8(message_)) {
+    logger("net")->warn("[C{}] text message from {} is not UTF-8; closing with 1007", id_,
+                        remote_address_);
+    std::string().swap(message_);
+    close_with(CloseCode::kInvalidPayload, "text message is not UTF-8");
+    return true;
+  }
+  dispatch_message();
+  return true;
+}
+
+void WebSocketSession::handle_close(std::string_view payload) {
+  const websocket::CloseParseResult parsed = websocket::parse_close_payload(payload);
+  if (!parsed.close) {
+    fail(parsed.error_code, parsed.error);
     return;
   }
-  if (!ws_.is_message_done()) {
-    read_next();
-    return;
+  if (!closing_) {
+    // Section 5.5.1: the reply echoes the status code.
+    const std::optional<std::uint16_t> code = parsed.close->code;
+    logger("net")->info("[C{}] client closed with {}", id_, code ? *code : 1005);
+    closing_ = true;
+    thread_.registry.unsubscribe(this);
+    stream_.write_control(
+        Opcode::kClose,
+        code ? websocket::close_payload(static_cast<CloseCode>(*code), {}) : std::string());
+    start_close_deadline();
   }
+  finish();
+}
+
+void WebSocketSession::dispatch_message() {
   thread_.metrics.frames_in.add();
-  thread_.metrics.bytes_in.add(read_buffer_.size());
+  thread_.metrics.bytes_in.add(message_.size());
   // A text frame carries JSON and a binary frame SBE. The reply uses the
   // request's encoding, and later pushes that of the last request.
-  const bool binary = !ws_.got_text();
-  std::string payload = beast::buffers_to_string(read_buffer_.data());
-  read_buffer_.consume(read_buffer_.size());
-  // A request grew the buffer, and an idle connection keeps only the first
-  // chunk.
-  if (read_buffer_.capacity() > kFirstReadChunkBytes) read_buffer_.shrink_to_fit();
+  const bool binary = message_binary_;
+  const std::string payload = std::move(message_);
+  message_.clear();
   in_flight_ = true;
   request_binary_ = binary;
   push_binary_ = binary;
@@ -178,7 +286,7 @@ void WebSocketSession::complete(std::string frame) {
   if (closed_) return;
   enqueue(frame, request_binary_);
   if (restarting_) {
-    close_with(websocket::close_code::service_restart, kRestartReason);
+    close_with(CloseCode::kServiceRestart, kRestartReason);
     return;
   }
   read_next();
@@ -235,8 +343,7 @@ void WebSocketSession::subscribe_after(RoomId room, MessageId after,
     }
   }
   replaying_ = false;
-  const CoalescingStream& stream = ws_.next_layer();
-  replay_end_ = stream.bytes_written() + stream.queued_bytes();
+  replay_end_ = stream_.bytes_written() + stream_.queued_bytes();
   subscribe(room);
 }
 
@@ -265,19 +372,17 @@ void WebSocketSession::on_evicted(RoomId room) {
   logger("net")->info("[C{}] subscription to room {} ended by a room event", id_, room);
 }
 
-// Beast has sent or replied to a close frame once is_open() is false, and no
-// data frame may follow it.
+// No data frame may follow a close frame (section 5.5.1).
 void WebSocketSession::enqueue(std::string_view frame, bool binary, Flush flush) {
-  if (closing_ || closed_ || !ws_.is_open()) return;
-  CoalescingStream& stream = ws_.next_layer();
+  if (closing_ || closed_) return;
   if (flush == Flush::kScheduled) {
-    stream.write_push(frame, binary);
+    stream_.write_push(frame, binary);
   } else {
-    stream.write_frame(frame, binary);
+    stream_.write_frame(frame, binary);
   }
   thread_.metrics.frames_out.add();
   thread_.metrics.bytes_out.add(frame.size());
-  const std::size_t queued = stream.queued_bytes();
+  const std::size_t queued = stream_.queued_bytes();
   thread_.metrics.send_queue_peak_bytes.raise_to(static_cast<std::int64_t>(queued));
   // A replay may exceed the limit at once, because it is bounded by the
   // stored messages one subscribe replays and the resume window. Its bytes
@@ -288,17 +393,26 @@ void WebSocketSession::enqueue(std::string_view frame, bool binary, Flush flush)
 
 std::size_t WebSocketSession::replay_allowance() const {
   if (replaying_) return replay_bytes_;
-  const std::uint64_t written = ws_.next_layer().bytes_written();
+  const std::uint64_t written = stream_.bytes_written();
   if (written >= replay_end_) return 0;
   return static_cast<std::size_t>(std::min<std::uint64_t>(replay_bytes_, replay_end_ - written));
 }
 
-void WebSocketSession::close_with(websocket::close_code code, const char* reason) {
+void WebSocketSession::close_with(CloseCode code, std::string_view reason) {
   if (closing_ || closed_) return;
   closing_ = true;
   thread_.registry.unsubscribe(this);
-  ws_.async_close(websocket::close_reason(code, reason),
-                  [self = shared_from_this()](beast::error_code) { self->shut_down(); });
+  stream_.write_control(Opcode::kClose, websocket::close_payload(code, reason));
+  start_close_deadline();
+  // The client's close frame may arrive while a request is in flight.
+  read_next();
+}
+
+void WebSocketSession::fail(CloseCode code, const char* error) {
+  logger("net")->warn("[C{}] closing with {} after a client error: {}", id_, static_cast<int>(code),
+                      error);
+  close_with(code, error);
+  finish();
 }
 
 void WebSocketSession::close_slow_consumer() {
@@ -309,8 +423,36 @@ void WebSocketSession::close_slow_consumer() {
   // Frames not yet in a socket write are dropped, and the close frame
   // follows the write in progress. The client resumes from the last message
   // it received.
-  ws_.next_layer().discard_pending();
+  stream_.discard_pending();
   close_with(kSlowConsumerCode, kSlowConsumerReason);
+}
+
+void WebSocketSession::finish() {
+  if (finishing_ || closed_) return;
+  finishing_ = true;
+  std::string().swap(message_);
+  stream_.async_drain([self = shared_from_this()](beast::error_code) { self->on_drained(); });
+}
+
+void WebSocketSession::on_drained() {
+  if (closed_) return;
+  drained_ = true;
+  // The FIN follows the close frame. Reading on until the client's FIN
+  // leaves nothing unread when the socket closes, which would send a reset
+  // that can overtake the close frame.
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  read_next();
+}
+
+void WebSocketSession::start_close_deadline() {
+  liveness_timer_.expires_after(std::chrono::seconds(config_.handshake_timeout_s));
+  liveness_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closed_) return;
+    logger("net")->info("[C{}] close handshake with {} timed out", self->id_,
+                        self->remote_address_);
+    self->shut_down();
+  });
 }
 
 void WebSocketSession::schedule_liveness_check(std::chrono::steady_clock::time_point at) {
@@ -336,10 +478,8 @@ void WebSocketSession::check_liveness(beast::error_code ec) {
       logger("net")->info("[C{}] no frame from {} within {} s of a ping; disconnecting", id_,
                           remote_address_, config_.pong_timeout_s);
       // The peer does not read, so a close handshake would only wait for
-      // its timeout. Closing the socket ends the pending operations, and
-      // on_read() then shuts the session down.
-      beast::error_code ignored;
-      beast::get_lowest_layer(ws_).socket().close(ignored);
+      // its timeout.
+      shut_down();
       return;
     }
     ping_sent_.reset();
@@ -352,7 +492,7 @@ void WebSocketSession::check_liveness(beast::error_code ec) {
   // The ping follows the frames already queued. A failed ping needs no
   // handling here, because the pending read or the pong timeout then ends
   // the session.
-  ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {});
+  stream_.write_control(Opcode::kPing, {});
   schedule_liveness_check(now + pong_timeout);
 }
 
@@ -378,6 +518,11 @@ void WebSocketSession::on_login_deadline(beast::error_code ec) {
   close_with(kLoginTimeoutCode, kLoginTimeoutReason);
 }
 
+void WebSocketSession::close_socket() {
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+}
+
 void WebSocketSession::shut_down() {
   if (closed_) return;
   closed_ = true;
@@ -385,7 +530,10 @@ void WebSocketSession::shut_down() {
   login_timer_.cancel();
   thread_.registry.unsubscribe(this);
   unregister();
-  ws_.next_layer().discard_pending();
+  stream_.discard_pending();
+  std::string().swap(input_);
+  std::string().swap(message_);
+  close_socket();
 }
 
 }  // namespace parley::net

@@ -1,39 +1,51 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include "common/config.hpp"
 #include "net/coalescing_stream.hpp"
 #include "net/io_pool.hpp"
 #include "service/client_connection.hpp"
 #include "service/dispatcher.hpp"
+#include "websocket/close.hpp"
+#include "websocket/frames.hpp"
+#include "websocket/handshake.hpp"
 
 namespace parley::net {
 
 // Close code and reason sent to a client whose send queue overflowed.
-inline constexpr boost::beast::websocket::close_code kSlowConsumerCode =
-    boost::beast::websocket::close_code::policy_error;
+inline constexpr websocket::CloseCode kSlowConsumerCode = websocket::CloseCode::kPolicyViolation;
 inline constexpr const char* kSlowConsumerReason = "consumer too slow";
 // Close code and reason sent to a client that did not log in within
 // login_timeout_s of the handshake.
-inline constexpr boost::beast::websocket::close_code kLoginTimeoutCode =
-    boost::beast::websocket::close_code::policy_error;
+inline constexpr websocket::CloseCode kLoginTimeoutCode = websocket::CloseCode::kPolicyViolation;
 inline constexpr const char* kLoginTimeoutReason = "login timeout";
 
-// One client's WebSocket connection. Requests are read one at a time: the
-// next frame is read only after the reply of the previous one was queued,
-// so replies leave in request order. Pushes are queued between replies.
-// Replies and pushes are written as WebSocket frames straight into the
-// CoalescingStream under Beast's stream, which sends each I/O-thread turn's
-// frames with one system call; Beast reads, and writes the control frames.
+// One client's WebSocket connection, framed by the node itself (RFC 6455)
+// so that an idle connection keeps no read buffer. It waits for the socket
+// to become readable, reads into its I/O thread's buffer, and keeps only
+// the bytes of an unfinished frame.
+//
+// Requests are read one at a time: the next frame is read only after the
+// reply of the previous one was queued, so replies leave in request order.
+// Pushes are queued between replies. Every frame is written into the
+// CoalescingStream, which sends each I/O-thread turn's frames with one
+// system call.
+//
+// Closing follows section 7: the side that closes first sends a close
+// frame and waits up to handshake_timeout_s for the other's, then the node
+// writes what is queued, shuts its sending side and reads until the client
+// closes the TCP connection, so that the close frame is never lost to a
+// reset.
 //
 // Thread safety: every member runs on the owning IoThread's context.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
@@ -41,17 +53,19 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
                          public Subscriber,
                          public ClosableSession {
  public:
-  WebSocketSession(boost::beast::tcp_stream&& stream, IoThread& thread, const Config& config,
+  WebSocketSession(boost::asio::ip::tcp::socket&& socket, IoThread& thread, const Config& config,
                    service::Dispatcher& dispatcher, std::string remote_address);
   ~WebSocketSession() override;
 
-  // Completes the WebSocket handshake of `upgrade` and starts reading.
-  void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+  // Writes the handshake response and, when the upgrade request is valid,
+  // starts reading. `received` contains the bytes that arrived after the
+  // request.
+  void run(const websocket::UpgradeRequest& upgrade, std::string received);
 
   // service::ClientConnection
   std::uint64_t connection_id() const override { return id_; }
   const std::string& remote_address() const override { return remote_address_; }
-  boost::asio::any_io_executor executor() override { return ws_.get_executor(); }
+  boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
   std::optional<AccountId> account() const override { return account_; }
   void set_account(std::optional<AccountId> account) override;
   const std::optional<std::string>& login_token_hash() const override { return token_hash_; }
@@ -75,9 +89,19 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void close_for_restart() override;
 
  private:
-  void on_accept(boost::beast::error_code ec);
+  void start_session();
+  // Reads until the socket has nothing more or a request is in flight,
+  // parsing every whole frame. Waits for the socket when it ran dry.
   void read_next();
-  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  bool wants_input() const;
+  void wait_readable();
+  void on_read_error(const boost::beast::error_code& ec);
+  void process_input();
+  // Handles one frame whose bytes have all arrived. Returns false when the
+  // frame ended reading.
+  bool handle_frame(const websocket::FrameHeader& header, std::string_view payload);
+  void handle_close(std::string_view payload);
+  void dispatch_message();
   // kNow writes a frame at the end of this I/O-thread turn, as replies
   // need. kScheduled writes it with the thread's other pushes
   // (FlushScheduler).
@@ -87,32 +111,63 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   // Replayed bytes not yet written, which the send-queue limit allows on
   // top of max_send_queue_bytes.
   std::size_t replay_allowance() const;
-  void close_with(boost::beast::websocket::close_code code, const char* reason);
+  // Sends a close frame and waits for the client's.
+  void close_with(websocket::CloseCode code, std::string_view reason);
+  // Fails the connection after a frame that cannot be parsed: sends a
+  // close frame and ends the connection without waiting for the client's.
+  void fail(websocket::CloseCode code, const char* error);
   void close_slow_consumer();
+  // Writes what is queued, then shuts the sending side and reads until the
+  // client closes.
+  void finish();
+  void on_drained();
+  void start_close_deadline();
   // Pings the client after ping_interval_s without a received frame and
   // drops the connection when pong_timeout_s more pass without one.
   void schedule_liveness_check(std::chrono::steady_clock::time_point at);
   void check_liveness(boost::beast::error_code ec);
   void start_login_deadline();
   void on_login_deadline(boost::beast::error_code ec);
+  void close_socket();
   void shut_down();
   void unregister();
 
-  boost::beast::websocket::stream<CoalescingStream> ws_;
+  CoalescingStream stream_;
   IoThread& thread_;
   const Config& config_;
   service::Dispatcher& dispatcher_;
   std::uint64_t id_;
   std::string remote_address_;
 
-  boost::beast::flat_buffer read_buffer_;
+  // Received bytes not yet parsed: the start of a frame at most, except
+  // while a request is in flight.
+  std::string input_;
+  // The payload of the message being received, unmasked.
+  std::string message_;
+  // Bytes of an oversized frame still to skip, unread.
+  std::uint64_t skip_bytes_ = 0;
+  // A text or binary frame without FIN started a message, whose later
+  // fragments are continuation frames.
+  bool message_open_ = false;
+  bool message_binary_ = false;
+  // An async_wait for the socket to become readable is pending.
+  bool waiting_ = false;
+  // read_next() is on the stack: a reply queued meanwhile lets it go on
+  // rather than start a second reader.
+  bool reading_ = false;
   // subscribe_after() is queueing its replay.
   bool replaying_ = false;
   // Bytes of the replays whose end, at byte replay_end_ of the stream, is
   // not yet written.
   std::size_t replay_bytes_ = 0;
   std::uint64_t replay_end_ = 0;
+  // A close frame was sent: no data frame may follow it, and received data
+  // frames are skipped.
   bool closing_ = false;
+  // The close handshake is over or was given up: queued bytes are being
+  // written (drained_ once they are) and input is discarded.
+  bool finishing_ = false;
+  bool drained_ = false;
   bool closed_ = false;
   // A request was read and its reply is not queued yet.
   bool in_flight_ = false;
@@ -133,9 +188,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   // Set by the first login; the login deadline no longer applies then.
   bool logged_in_once_ = false;
 
+  // Also bounds the close handshake once closing_ is set.
   boost::asio::steady_timer liveness_timer_;
   boost::asio::steady_timer login_timer_;
-  // When the last frame (data, ping, pong or close) arrived.
+  // When the client's last bytes arrived.
   std::chrono::steady_clock::time_point last_received_;
   // When the unanswered ping was sent; empty when none is outstanding.
   std::optional<std::chrono::steady_clock::time_point> ping_sent_;

@@ -3,66 +3,11 @@
 #include <cstdint>
 #include <optional>
 
+#include "common/utf8.hpp"
 #include "protocol/json_values.hpp"
 
 namespace parley::protocol {
 namespace {
-
-struct DecodedCodePoint {
-  std::optional<char32_t> code_point;  // nullopt for an ill-formed subsequence
-  std::size_t length;                  // bytes consumed, at least 1
-};
-
-bool in_range(unsigned char byte, unsigned char low, unsigned char high) {
-  return byte >= low && byte <= high;
-}
-
-// Decodes the code point at the start of `text` by the well-formed byte
-// sequences of Unicode 15, table 3-7. On an ill-formed sequence it consumes
-// its maximal subpart, the unit that Java's UTF-8 decoder replaces with one
-// U+FFFD.
-DecodedCodePoint decode_utf8(std::string_view text) {
-  const auto lead = static_cast<unsigned char>(text[0]);
-  if (lead < 0x80) {
-    return {lead, 1};
-  }
-
-  std::size_t length = 0;
-  char32_t code_point = 0;
-  // Allowed range of the second byte. Later bytes are always 80..BF.
-  unsigned char second_low = 0x80;
-  unsigned char second_high = 0xBF;
-  if (in_range(lead, 0xC2, 0xDF)) {
-    length = 2;
-    code_point = lead & 0x1F;
-  } else if (in_range(lead, 0xE0, 0xEF)) {
-    length = 3;
-    code_point = lead & 0x0F;
-    second_low = lead == 0xE0 ? 0xA0 : 0x80;
-    second_high = lead == 0xED ? 0x9F : 0xBF;
-  } else if (in_range(lead, 0xF0, 0xF4)) {
-    length = 4;
-    code_point = lead & 0x07;
-    second_low = lead == 0xF0 ? 0x90 : 0x80;
-    second_high = lead == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return {std::nullopt, 1};
-  }
-
-  for (std::size_t i = 1; i < length; ++i) {
-    if (i >= text.size()) {
-      return {std::nullopt, i};
-    }
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const unsigned char low = i == 1 ? second_low : 0x80;
-    const unsigned char high = i == 1 ? second_high : 0xBF;
-    if (!in_range(byte, low, high)) {
-      return {std::nullopt, i};
-    }
-    code_point = (code_point << 6) | (byte & 0x3F);
-  }
-  return {code_point, length};
-}
 
 // Character.isWhitespace of Java 17: the Unicode space separators except the
 // no-break spaces U+00A0, U+2007 and U+202F, plus U+0009..U+000D and

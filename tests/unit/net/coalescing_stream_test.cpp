@@ -11,15 +11,20 @@
 #include <boost/asio/read.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
+
+#include "websocket/close.hpp"
+#include "websocket/handshake.hpp"
 
 namespace parley::net {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
+namespace beast_websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 // A connected pair of loopback sockets: `stream_` wraps the server end,
@@ -32,7 +37,7 @@ class CoalescingStreamTest : public ::testing::Test {
   void connect(tcp::socket& peer, std::optional<CoalescingStream>& stream, FlushScheduler* pushes) {
     tcp::acceptor acceptor(context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     peer.connect(acceptor.local_endpoint());
-    stream.emplace(beast::tcp_stream(acceptor.accept()), metrics_, pushes);
+    stream.emplace(acceptor.accept(), metrics_, pushes);
   }
 
   std::string read_exactly(std::size_t bytes) { return read_exactly(peer_, bytes); }
@@ -132,17 +137,18 @@ TEST_F(CoalescingStreamTest, DiscardKeepsTheWriteInProgress) {
 }
 
 TEST_F(CoalescingStreamTest, WritesAfterAFailedWriteFail) {
-  stream_->next_layer().socket().shutdown(tcp::socket::shutdown_send);
+  stream_->socket().shutdown(tcp::socket::shutdown_send);
   stream_->write_frame("lost", false);
   run();
 
   std::optional<beast::error_code> result;
-  stream_->async_write_some(asio::buffer(std::string_view("after")),
-                            [&result](beast::error_code ec, std::size_t) { result = ec; });
+  stream_->async_drain([&result](beast::error_code ec) { result = ec; });
   run();
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(*result, asio::error::broken_pipe);
   stream_->write_frame("dropped", false);
+  stream_->write_control(websocket::Opcode::kPing, "dropped");
+  stream_->write_bytes("dropped");
   EXPECT_EQ(stream_->queued_bytes(), 0U);
   EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
 }
@@ -232,21 +238,23 @@ TEST_F(ScheduledPushTest, StreamDestroyedInWindowIsSafe) {
   EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
 }
 
-// Beast's WebSocket stream on top: data frames from write_frame() and
-// Beast's own ping and close frames reach the client in the order written,
-// and the teardown writes the close frame before it shuts the socket down.
-TEST(CoalescingWebSocketTest, BeastFramesKeepTheirPlace) {
+// Beast's WebSocket client on the other end: it accepts the handshake
+// response written with write_bytes(), and the data and control frames
+// reach it in the order written.
+TEST(CoalescingWebSocketTest, BeastClientReadsTheFramesInOrder) {
   asio::io_context context;
   tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  websocket::stream<tcp::socket> client(context);
+  beast_websocket::stream<tcp::socket> client(context);
   IoMetrics metrics;
-  std::optional<websocket::stream<CoalescingStream>> server;
+  std::optional<CoalescingStream> server;
   std::vector<std::string> received;
   beast::error_code client_error;
   beast::flat_buffer buffer;
+  beast::flat_buffer request_buffer;
+  websocket::UpgradeRequest request;
 
-  client.control_callback([&received](websocket::frame_type kind, beast::string_view) {
-    if (kind == websocket::frame_type::ping) received.emplace_back("(ping)");
+  client.control_callback([&received](beast_websocket::frame_type kind, beast::string_view) {
+    if (kind == beast_websocket::frame_type::ping) received.emplace_back("(ping)");
   });
   std::function<void()> read_next = [&] {
     client.async_read(buffer, [&](beast::error_code ec, std::size_t) {
@@ -260,16 +268,40 @@ TEST(CoalescingWebSocketTest, BeastFramesKeepTheirPlace) {
       read_next();
     });
   };
+  // Beast's client replies to the close frame and waits for the server's FIN.
+  // The server sends it once its bytes are written and reads until the
+  // client closes too, as WebSocketSession does.
+  std::string unread(64, '\0');
+  std::function<void()> drain_client = [&] {
+    server->socket().async_read_some(asio::buffer(unread), [&](beast::error_code ec, std::size_t) {
+      if (ec) {
+        server->socket().close();
+      } else {
+        drain_client();
+      }
+    });
+  };
   acceptor.async_accept([&](beast::error_code ec, tcp::socket socket) {
     ASSERT_FALSE(ec) << ec.message();
-    server.emplace(beast::tcp_stream(std::move(socket)), metrics);
-    server->async_accept([&](beast::error_code accepted) {
-      ASSERT_FALSE(accepted) << accepted.message();
-      server->next_layer().write_frame("first", false);
-      server->async_ping({}, [](beast::error_code) {});
-      server->next_layer().write_frame("second", true);
-      server->async_close(websocket::close_code::going_away, [](beast::error_code) {});
-    });
+    server.emplace(std::move(socket), metrics);
+    http::async_read(
+        server->socket(), request_buffer, request, [&](beast::error_code read, std::size_t) {
+          ASSERT_FALSE(read) << read.message();
+          const websocket::HandshakeResult result =
+              websocket::make_handshake_response(request, "test");
+          ASSERT_TRUE(result.accepted) << result.error;
+          server->write_bytes(result.response);
+          server->write_frame("first", false);
+          server->write_control(websocket::Opcode::kPing, "");
+          server->write_frame("second", true);
+          server->write_control(websocket::Opcode::kClose,
+                                websocket::close_payload(websocket::CloseCode::kGoingAway, "bye"));
+          server->async_drain([&](beast::error_code drained) {
+            ASSERT_FALSE(drained) << drained.message();
+            server->socket().shutdown(tcp::socket::shutdown_send);
+            drain_client();
+          });
+        });
   });
   client.next_layer().async_connect(acceptor.local_endpoint(), [&](beast::error_code ec) {
     ASSERT_FALSE(ec) << ec.message();
@@ -281,8 +313,9 @@ TEST(CoalescingWebSocketTest, BeastFramesKeepTheirPlace) {
   context.run();
 
   EXPECT_EQ(received, (std::vector<std::string>{"text first", "(ping)", "binary second"}));
-  EXPECT_EQ(client_error, websocket::error::closed);
-  EXPECT_EQ(client.reason().code, websocket::close_code::going_away);
+  EXPECT_EQ(client_error, beast_websocket::error::closed);
+  EXPECT_EQ(client.reason().code, beast_websocket::close_code::going_away);
+  EXPECT_EQ(client.reason().reason, "bye");
 }
 
 }  // namespace
