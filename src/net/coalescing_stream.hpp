@@ -82,11 +82,13 @@ class CoalescingStream {
     if (append_frame(opcode, payload)) State::schedule_flush(state_);
   }
 
-  // Appends bytes as they are, such as the handshake response.
+  // Appends bytes as they are, such as the handshake response, which
+  // discard_pending() keeps.
   void write_bytes(std::string_view bytes) {
     State& state = *state_;
     if (state.failure) return;
     state.pending.append(bytes);
+    state.kept = state.pending.size();
     state.appended(bytes.size());
     State::schedule_flush(state_);
   }
@@ -98,9 +100,9 @@ class CoalescingStream {
   // Socket write operations started.
   std::uint64_t socket_writes() const { return state_->writes; }
 
-  // Drops the bytes that wait for the next socket write, which always start
-  // at a frame boundary. The write in progress finishes.
-  void discard_pending() { state_->discard_pending(); }
+  // Drops the frames that wait for the next socket write, but not the bytes
+  // of write_bytes() before them. The write in progress finishes.
+  void discard_pending() { state_->discard_pending(state_->kept); }
 
   // Completes once every accepted byte was written to the socket, or with
   // the error of the socket write that failed.
@@ -162,9 +164,15 @@ class CoalescingStream {
       metrics.send_queue_bytes.add(static_cast<std::int64_t>(bytes));
     }
 
-    void discard_pending() {
-      metrics.send_queue_bytes.add(-static_cast<std::int64_t>(pending.size()));
-      std::string().swap(pending);
+    // Drops the pending bytes after the first `keep`.
+    void discard_pending(std::size_t keep = 0) {
+      metrics.send_queue_bytes.add(-static_cast<std::int64_t>(pending.size() - keep));
+      if (keep == 0) {
+        std::string().swap(pending);
+        kept = 0;
+      } else {
+        pending.resize(keep);
+      }
     }
 
     static void schedule_flush(const std::shared_ptr<State>& self) {
@@ -188,6 +196,7 @@ class CoalescingStream {
       if (state.flushing || state.pending.empty() || state.failure || !state.next) return;
       state.flushing = true;
       state.sending.swap(state.pending);
+      state.kept = 0;
       ++state.writes;
       state.metrics.socket_writes.add();
       boost::asio::async_write(
@@ -223,6 +232,8 @@ class CoalescingStream {
     FlushScheduler* pushes;
     // Accepted bytes that wait for a socket write.
     std::string pending;
+    // Bytes at the start of `pending` that discard_pending() keeps.
+    std::size_t kept = 0;
     // Bytes of the socket write in progress.
     std::string sending;
     bool flush_posted = false;

@@ -20,6 +20,10 @@ namespace {
 
 // Close reason sent with 1012 when the node shuts down.
 constexpr const char* kRestartReason = "node shutting down";
+// Socket reads one read_next() call makes before it lets the I/O thread's
+// other work run, so that a client that keeps sending cannot hold the
+// thread.
+constexpr int kReadsPerTurn = 16;
 
 std::uint64_t next_connection_id() {
   static std::atomic<std::uint64_t> counter{0};
@@ -109,7 +113,17 @@ void WebSocketSession::read_next() {
   reading_ = true;
   // Frames that arrived behind the last request come first.
   process_input();
-  while (wants_input()) {
+  for (int reads = 0; wants_input(); ++reads) {
+    if (reads == kReadsPerTurn) {
+      // The socket may still hold bytes, so an async_wait could miss them:
+      // the reactor reports readiness only when it changes.
+      waiting_ = true;
+      asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->waiting_ = false;
+        self->read_next();
+      });
+      break;
+    }
     beast::error_code ec;
     std::vector<char>& buffer = thread_.read_buffer;
     const std::size_t bytes = stream_.socket().read_some(asio::buffer(buffer), ec);
@@ -144,6 +158,12 @@ void WebSocketSession::wait_readable() {
 
 void WebSocketSession::on_read_error(const beast::error_code& ec) {
   if (closed_) return;
+  // A client that shut its sending side after the close handshake began
+  // may still read the close frame and the replies queued before it.
+  if (ec == asio::error::eof && closing_ && !finishing_) {
+    finish();
+    return;
+  }
   if (!closing_) {
     if (is_normal_close(ec)) {
       logger("net")->info("[C{}] disconnected: {}", id_, ec.message());
@@ -176,10 +196,16 @@ void WebSocketSession::process_input() {
     const websocket::FrameHeader& header = parsed.header;
     const std::uint64_t frame_size = header.header_size + header.payload_size;
     const bool data = !websocket::is_control(header.opcode);
-    // After a close frame was sent, data frames are skipped unread.
+    // After a close frame was sent, data frames are read and discarded.
     if (data && closing_) {
       skip_bytes_ = frame_size;
       continue;
+    }
+    const bool continuation = header.opcode == Opcode::kContinuation;
+    if (data && continuation != message_open_) {
+      fail(CloseCode::kProtocolError, continuation ? "continuation frame outside a message"
+                                                   : "new message before the last one ended");
+      break;
     }
     if (data && message_.size() + header.payload_size > config_.max_frame_bytes) {
       logger("net")->warn("[C{}] message over {} bytes; closing with 1009", id_,
@@ -210,7 +236,12 @@ bool WebSocketSession::handle_frame(const websocket::FrameHeader& header,
     websocket::unmask_append(unmasked, payload, *header.mask_key);
     switch (header.opcode) {
       case Opcode::kPing:
-        if (!closing_) stream_.write_control(Opcode::kPong, unmasked);
+        if (!closing_) {
+          stream_.write_control(Opcode::kPong, unmasked);
+          // A client that pings without reading would otherwise grow the
+          // send queue without bound.
+          check_send_queue();
+        }
         return true;
       case Opcode::kClose:
         handle_close(unmasked);
@@ -219,13 +250,8 @@ bool WebSocketSession::handle_frame(const websocket::FrameHeader& header,
         return true;
     }
   }
-  const bool continuation = header.opcode == Opcode::kContinuation;
-  if (continuation != message_open_) {
-    fail(CloseCode::kProtocolError, continuation ? "continuation frame outside a message"
-                                                 : "new message before the last one ended");
-    return false;
-  }
-  if (!continuation) message_binary_ = header.opcode == Opcode::kBinary;
+  // process_input() checked the order of the fragments.
+  if (header.opcode != Opcode::kContinuation) message_binary_ = header.opcode == Opcode::kBinary;
   websocket::unmask_append(message_, payload, *header.mask_key);
   message_open_ = !header.fin;
   if (message_open_) return true;
@@ -388,7 +414,13 @@ void WebSocketSession::enqueue(std::string_view frame, bool binary, Flush flush)
   // stored messages one subscribe replays and the resume window. Its bytes
   // are allowed on top of the limit until they are written.
   if (replaying_) replay_bytes_ += frame.size();
-  if (queued > config_.max_send_queue_bytes + replay_allowance()) close_slow_consumer();
+  check_send_queue();
+}
+
+void WebSocketSession::check_send_queue() {
+  if (stream_.queued_bytes() > config_.max_send_queue_bytes + replay_allowance()) {
+    close_slow_consumer();
+  }
 }
 
 std::size_t WebSocketSession::replay_allowance() const {

@@ -41,11 +41,12 @@ inline constexpr const char* kLoginTimeoutReason = "login timeout";
 // CoalescingStream, which sends each I/O-thread turn's frames with one
 // system call.
 //
-// Closing follows section 7: the side that closes first sends a close
-// frame and waits up to handshake_timeout_s for the other's, then the node
-// writes what is queued, shuts its sending side and reads until the client
-// closes the TCP connection, so that the close frame is never lost to a
-// reset.
+// Closing follows section 7. The side that closes first sends a close
+// frame and waits for the other's. Then the node writes what is queued,
+// shuts its sending side and reads until the client closes the TCP
+// connection, so that no unread byte turns the close into a reset. One
+// deadline of handshake_timeout_s bounds all of it, and when it passes the
+// node closes the socket with whatever is still queued.
 //
 // Thread safety: every member runs on the owning IoThread's context.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
@@ -89,7 +90,6 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void close_for_restart() override;
 
  private:
-  void start_session();
   // Reads until the socket has nothing more or a request is in flight,
   // parsing every whole frame. Waits for the socket when it ran dry.
   void read_next();
@@ -116,6 +116,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   // Fails the connection after a frame that cannot be parsed: sends a
   // close frame and ends the connection without waiting for the client's.
   void fail(websocket::CloseCode code, const char* error);
+  // Closes with 1008 when the bytes not yet written pass the limit.
+  void check_send_queue();
   void close_slow_consumer();
   // Writes what is queued, then shuts the sending side and reads until the
   // client closes.
@@ -144,7 +146,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   std::string input_;
   // The payload of the message being received, unmasked.
   std::string message_;
-  // Bytes of an oversized frame still to skip, unread.
+  // Bytes of a skipped frame still to read and discard.
   std::uint64_t skip_bytes_ = 0;
   // A text or binary frame without FIN started a message, whose later
   // fragments are continuation frames.

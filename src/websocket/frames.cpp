@@ -84,8 +84,12 @@ HeaderResult parse_header(std::string_view input, Sender sender) {
       header.payload_size = (header.payload_size << 8) | bytes[header.header_size + i];
     }
     header.header_size += length_bytes;
-    // Section 5.2: the most significant bit of a 64-bit length is 0.
+    // Section 5.2: the most significant bit of a 64-bit length is 0, and
+    // a length takes the fewest bytes that can carry it.
     if (header.payload_size >> 63 != 0) return invalid_header("payload length over 2^63");
+    const std::uint64_t shortest = length_bytes == 2 ? kLength16 : 0x10000;
+    if (header.payload_size < shortest)
+      return invalid_header("payload length not in its shortest form");
   }
   if (masked) {
     if (input.size() < header.header_size + 4) return {};

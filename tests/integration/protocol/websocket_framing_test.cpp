@@ -82,6 +82,8 @@ class RawClient {
 
   void write(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
 
+  void shut_down_sending() { socket_.shutdown(tcp::socket::shutdown_send); }
+
   // The next frame from the node, or nothing once the node closed the
   // connection or 5 s passed.
   std::optional<ReceivedFrame> read_frame() {
@@ -211,6 +213,8 @@ TEST_F(WebSocketFramingTest, ProtocolViolationsCloseWith1002) {
   const Case cases[] = {
       {"unmasked frame", unmasked_text},
       {"continuation without a message", RawClient::frame(Opcode::kContinuation, "x")},
+      {"continuation over the size limit without a message",
+       RawClient::frame(Opcode::kContinuation, std::string(70 * 1024, ' '))},
       {"new message inside a message",
        RawClient::frame(Opcode::kText, "{", false) + RawClient::frame(Opcode::kText, "}")},
       {"reserved close code", RawClient::frame(Opcode::kClose, std::string("\x03\xED", 2))},
@@ -242,6 +246,29 @@ TEST_F(WebSocketFramingTest, MessageOverTheLimitInFragmentsClosesWith1009) {
   EXPECT_EQ(raw.read_close_code(), 1009);
   raw.write(RawClient::frame(Opcode::kClose, ""));
   EXPECT_TRUE(raw.closed_by_node());
+}
+
+TEST_F(WebSocketFramingTest, CloseFrameReachesAClientThatShutItsSendingSide) {
+  RawClient raw = client();
+  raw.upgrade();
+  // The node reads the message and the FIN in one turn, after it queued
+  // its close frame.
+  raw.write(RawClient::frame(Opcode::kText, std::string(70 * 1024, ' ')));
+  raw.shut_down_sending();
+  EXPECT_EQ(raw.read_close_code(), 1009);
+  EXPECT_TRUE(raw.closed_by_node());
+}
+
+TEST_F(WebSocketFramingTest, PingsWithoutReadingCloseAsSlowConsumer) {
+  RawClient raw = client();
+  raw.upgrade();
+  // More pong bytes than the default send-queue limit of 4 MiB and the
+  // socket buffers can hold while this client reads nothing.
+  const std::string ping = RawClient::frame(Opcode::kPing, std::string(125, 'p'));
+  std::string pings;
+  for (int i = 0; i < 8192; ++i) pings += ping;
+  for (int round = 0; round < 16; ++round) raw.write(pings);
+  EXPECT_EQ(raw.read_close_code(), 1008);
 }
 
 TEST_F(WebSocketFramingTest, UpgradeWithAnotherVersionGets426) {

@@ -136,6 +136,19 @@ TEST_F(CoalescingStreamTest, DiscardKeepsTheWriteInProgress) {
   EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
 }
 
+TEST_F(CoalescingStreamTest, DiscardKeepsBytesWrittenAsTheyAre) {
+  const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+  stream_->write_bytes(response);
+  stream_->write_frame("dropped", false);
+  stream_->discard_pending();
+  stream_->write_frame("kept", false);
+  run();
+
+  // A loopback write is in the peer's receive buffer once it completes.
+  EXPECT_EQ(read_exactly(peer_.available()), response + "\x81\x04kept");
+  EXPECT_EQ(metrics_.send_queue_bytes.value(), 0);
+}
+
 TEST_F(CoalescingStreamTest, WritesAfterAFailedWriteFail) {
   stream_->socket().shutdown(tcp::socket::shutdown_send);
   stream_->write_frame("lost", false);

@@ -101,6 +101,9 @@ TEST(ParseFrame, RejectsInvalidFrames) {
       {"fragmented ping", Sender::kServer, bytes({0x09, 0x01, 'a'})},
       {"long ping", Sender::kServer, bytes({0x89, 126, 0x00, 0x7E}) + std::string(126, 'p')},
       {"length over 2^63", Sender::kServer, bytes({0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 1})},
+      {"16-bit length under 126", Sender::kServer, bytes({0x82, 126, 0x00, 0x7D})},
+      {"64-bit length under 65536", Sender::kServer,
+       bytes({0x82, 127, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF})},
   };
   for (const Case& item : cases) {
     const FrameResult result = parse_frame(item.input, item.sender, kNoLimit);
