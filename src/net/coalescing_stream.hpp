@@ -88,7 +88,7 @@ class CoalescingStream {
     State& state = *state_;
     if (state.failure) return;
     state.pending.append(bytes);
-    state.kept = state.pending.size();
+    state.raw_prefix_bytes = state.pending.size();
     state.appended(bytes.size());
     State::schedule_flush(state_);
   }
@@ -102,7 +102,7 @@ class CoalescingStream {
 
   // Drops the frames that wait for the next socket write, but not the bytes
   // of write_bytes() before them. The write in progress finishes.
-  void discard_pending() { state_->discard_pending(state_->kept); }
+  void discard_pending() { state_->discard_pending(state_->raw_prefix_bytes); }
 
   // Completes once every accepted byte was written to the socket, or with
   // the error of the socket write that failed.
@@ -169,7 +169,7 @@ class CoalescingStream {
       metrics.send_queue_bytes.add(-static_cast<std::int64_t>(pending.size() - keep));
       if (keep == 0) {
         std::string().swap(pending);
-        kept = 0;
+        raw_prefix_bytes = 0;
       } else {
         pending.resize(keep);
       }
@@ -196,7 +196,7 @@ class CoalescingStream {
       if (state.flushing || state.pending.empty() || state.failure || !state.next) return;
       state.flushing = true;
       state.sending.swap(state.pending);
-      state.kept = 0;
+      state.raw_prefix_bytes = 0;
       ++state.writes;
       state.metrics.socket_writes.add();
       boost::asio::async_write(
@@ -233,7 +233,7 @@ class CoalescingStream {
     // Accepted bytes that wait for a socket write.
     std::string pending;
     // Bytes at the start of `pending` that discard_pending() keeps.
-    std::size_t kept = 0;
+    std::size_t raw_prefix_bytes = 0;
     // Bytes of the socket write in progress.
     std::string sending;
     bool flush_posted = false;

@@ -248,7 +248,7 @@ TEST_F(WebSocketFramingTest, MessageOverTheLimitInFragmentsClosesWith1009) {
   EXPECT_TRUE(raw.closed_by_node());
 }
 
-TEST_F(WebSocketFramingTest, CloseFrameReachesAClientThatShutItsSendingSide) {
+TEST_F(WebSocketFramingTest, HalfClosedClientGetsCloseFrame) {
   RawClient raw = client();
   raw.upgrade();
   // The node reads the message and the FIN in one turn, after it queued

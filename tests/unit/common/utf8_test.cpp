@@ -20,7 +20,7 @@ TEST(IsValidUtf8, RejectsIllFormedSequences) {
   EXPECT_FALSE(is_valid_utf8("lone continuation \x80"));
 }
 
-TEST(DecodeUtf8, ConsumesTheMaximalSubpartOfAnIllFormedSequence) {
+TEST(DecodeUtf8, ConsumesMaximalIllFormedSubpart) {
   const DecodedCodePoint decoded = decode_utf8("\xE2\x82x");
   EXPECT_FALSE(decoded.code_point);
   EXPECT_EQ(decoded.length, 2u);
